@@ -1,0 +1,98 @@
+/*
+ * Public GEMM entry points: pick the micro-kernel family once, then run the shared blocked
+ * driver (gemm_driver.h) instantiated for float and double.
+ */
+#include "st_internal.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- Kernel family ------------------------------------------------------------------------ */
+
+static int st_isa = -1; /* -1: not chosen yet */
+
+static int st_detect_isa(void) {
+    const char *env = getenv("SWIFTTORCH_KERNEL");
+    if (env && strcmp(env, "generic") == 0) return 0;
+#if defined(__x86_64__) || defined(__i386__)
+    if (st_cpu_has_avx2_fma()) return 1;
+#elif defined(__aarch64__)
+    return 2; /* NEON (Advanced SIMD) is part of every AArch64 CPU */
+#endif
+    return 0;
+}
+
+int st_kernel_isa(void) {
+    int isa = __atomic_load_n(&st_isa, __ATOMIC_RELAXED);
+    if (isa < 0) {
+        /* Racing first callers compute the same answer, so a plain store is enough. */
+        isa = st_detect_isa();
+        __atomic_store_n(&st_isa, isa, __ATOMIC_RELAXED);
+    }
+    return isa;
+}
+
+/* ---- Driver instances ---------------------------------------------------------------------- */
+
+/* Below ~2 MFLOP (about 25 us on one core) waking a second thread costs more than it saves. */
+#define ST_PAR_FLOPS 2.0e6
+/* With at most this many columns (after the C^T swap) A is read in place, unpacked. */
+#define ST_DIRECT_N 16
+
+#define ST_T float
+#define ST_FN(name) name##_f32
+#define ST_MR ST_SMR
+#define ST_NR ST_SNR
+#define ST_KC 256
+#define ST_MC 120
+#define ST_NC 2048
+#define ST_UKR st_sukr_fn
+#include "gemm_driver.h"
+#undef ST_T
+#undef ST_FN
+#undef ST_MR
+#undef ST_NR
+#undef ST_KC
+#undef ST_MC
+#undef ST_NC
+#undef ST_UKR
+
+#define ST_T double
+#define ST_FN(name) name##_f64
+#define ST_MR ST_DMR
+#define ST_NR ST_DNR
+#define ST_KC 256
+#define ST_MC 96
+#define ST_NC 2048
+#define ST_UKR st_dukr_fn
+#include "gemm_driver.h"
+
+void st_sgemm(int transA, int transB, long M, long N, long K, float alpha, const float *A,
+              long lda, const float *B, long ldb, float beta, float *C, long ldc) {
+    st_sukr_fn ukr = st_sukr_generic;
+    switch (st_kernel_isa()) {
+#if defined(__x86_64__) || defined(__i386__)
+    case 1: ukr = st_sukr_avx2; break;
+#endif
+#if defined(__aarch64__)
+    case 2: ukr = st_sukr_neon; break;
+#endif
+    default: break;
+    }
+    gemm_f32(transA, transB, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc, ukr);
+}
+
+void st_dgemm(int transA, int transB, long M, long N, long K, double alpha, const double *A,
+              long lda, const double *B, long ldb, double beta, double *C, long ldc) {
+    st_dukr_fn ukr = st_dukr_generic;
+    switch (st_kernel_isa()) {
+#if defined(__x86_64__) || defined(__i386__)
+    case 1: ukr = st_dukr_avx2; break;
+#endif
+#if defined(__aarch64__)
+    case 2: ukr = st_dukr_neon; break;
+#endif
+    default: break;
+    }
+    gemm_f64(transA, transB, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc, ukr);
+}

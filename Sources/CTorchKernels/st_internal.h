@@ -1,0 +1,72 @@
+/*
+ * Declarations shared between the .c files of CTorchKernels; not part of the public header.
+ */
+#ifndef ST_INTERNAL_H
+#define ST_INTERNAL_H
+
+#include "CTorchKernels.h"
+
+/* ---- Thread pool (threadpool.c) ---------------------------------------------------------- */
+
+typedef void (*st_task_fn)(void *ctx, long task);
+
+/*
+ * Runs fn(ctx, t) for every t in [0, ntasks) and returns when all have finished. The caller
+ * runs tasks too; at most st_get_num_threads() threads take part, so callers should make
+ * ntasks <= st_get_num_threads() and size tasks evenly. When the pool is already busy (a
+ * nested call from inside a task, or a second thread calling at the same time) the tasks
+ * simply run in order on the calling thread, so no caller ever waits on another's job.
+ */
+void st_parallel_run(long ntasks, st_task_fn fn, void *ctx);
+
+/*
+ * A per-thread, 64-byte aligned scratch buffer of at least `bytes`, kept for reuse (GEMM
+ * packing runs on every call and must not allocate). `slot` (0..3) names independent
+ * buffers. Freed when the thread exits. Returns NULL only if allocation fails.
+ */
+void *st_scratch(int slot, size_t bytes);
+
+/* ---- GEMM micro-kernels -------------------------------------------------------------------- */
+
+/* Register tile sizes; every ISA uses the same so that packing and blocking are shared. */
+#define ST_SMR 6
+#define ST_SNR 16
+#define ST_DMR 6
+#define ST_DNR 8
+
+/*
+ * A micro-kernel computes one m x n tile (m <= MR, n <= NR) of
+ *     C = alpha * A * B + beta * C            (beta == 0: C is only written)
+ * over k steps, where A(i, p) = a[i*rsa + p*csa] (packed panels have rsa = 1, csa = MR; an
+ * unpacked matrix is read in place) and B is a packed panel, B(p, j) = b[p*NR + j], zero
+ * padded to NR columns. C(i, j) = c[i*rsc + j*csc]. Every element is accumulated by the same
+ * sequence of fused (or, for the generic kernel, separate) multiply-adds in p order, whatever
+ * the tile's position, which is what keeps results independent of the thread split.
+ */
+typedef void (*st_sukr_fn)(long k, const float *a, long rsa, long csa, const float *b, float *c,
+                           long rsc, long csc, int m, int n, float alpha, float beta);
+typedef void (*st_dukr_fn)(long k, const double *a, long rsa, long csa, const double *b,
+                           double *c, long rsc, long csc, int m, int n, double alpha,
+                           double beta);
+
+void st_sukr_generic(long k, const float *a, long rsa, long csa, const float *b, float *c,
+                     long rsc, long csc, int m, int n, float alpha, float beta);
+void st_dukr_generic(long k, const double *a, long rsa, long csa, const double *b, double *c,
+                     long rsc, long csc, int m, int n, double alpha, double beta);
+
+#if defined(__x86_64__) || defined(__i386__)
+int st_cpu_has_avx2_fma(void);
+void st_sukr_avx2(long k, const float *a, long rsa, long csa, const float *b, float *c,
+                  long rsc, long csc, int m, int n, float alpha, float beta);
+void st_dukr_avx2(long k, const double *a, long rsa, long csa, const double *b, double *c,
+                  long rsc, long csc, int m, int n, double alpha, double beta);
+#endif
+
+#if defined(__aarch64__)
+void st_sukr_neon(long k, const float *a, long rsa, long csa, const float *b, float *c,
+                  long rsc, long csc, int m, int n, float alpha, float beta);
+void st_dukr_neon(long k, const double *a, long rsa, long csa, const double *b, double *c,
+                  long rsc, long csc, int m, int n, double alpha, double beta);
+#endif
+
+#endif /* ST_INTERNAL_H */

@@ -1,0 +1,187 @@
+/// A node of the autograd graph: the backward function of one recorded operation, as a
+/// PyTorch `grad_fn` (`MulBackward0`, `AddmmBackward0`, …) or a leaf's `AccumulateGrad`.
+///
+/// ```swift
+/// let x = Tensor.ones(2, requiresGrad: true)
+/// let y = x * 2
+/// y.gradFn!.name                          // "MulBackward0"
+/// y.gradFn!.nextFunctions[0].node!.name   // "AccumulateGrad"
+/// ```
+public final class Node: @unchecked Sendable, CustomStringConvertible {
+    /// One input of the operation: the node that produced it and which of its outputs it was.
+    public struct Edge {
+        public let node: Node?
+        public let inputNr: Int
+    }
+
+    /// PyTorch's class name of this backward function.
+    public let name: String
+    /// The edges to the nodes of this operation's inputs, in input order (nil node: no grad).
+    public internal(set) var nextEdges: [Edge]
+    /// As `grad_fn.next_functions`.
+    public var nextFunctions: [(node: Node?, inputNr: Int)] { nextEdges.map { ($0.node, $0.inputNr) } }
+
+    /// Maps the gradient of the output to gradients of the inputs (one per edge).
+    var backwardFn: ((Tensor) -> [Tensor?])?
+    /// Storages saved for backward with the version they had, to detect in-place changes.
+    var savedVersions: [SavedVersion] = []
+    var released = false
+    /// Order of creation; the engine runs later nodes first, as PyTorch does.
+    let sequenceNr: Int
+    /// Tensor hooks registered on this node's output (non-leaf `registerHook`).
+    var preHooks: [(id: Int, fn: (Tensor) -> Tensor?)] = []
+    /// Non-leaf tensors that asked for `retainGrad()`.
+    var retainGradTargets: [WeakTensor] = []
+    /// Hooks run after this node computed its input gradients (module full backward hooks).
+    var postHooks: [(_ gradInputs: [Tensor?], _ gradOutput: Tensor) -> [Tensor?]?] = []
+    /// The leaf an `AccumulateGrad` node accumulates into.
+    var variable: Tensor?
+
+    struct SavedVersion {
+        let storage: Storage
+        let version: Int
+        let describe: () -> String
+    }
+
+    struct WeakTensor { weak var tensor: Tensor? }
+
+    nonisolated(unsafe) private static var counter = 0
+
+    init(name: String, edges: [Edge]) {
+        self.name = name
+        self.nextEdges = edges
+        Node.counter &+= 1
+        sequenceNr = Node.counter
+    }
+
+    /// The AccumulateGrad node of a leaf.
+    init(accumulating leaf: Tensor) {
+        name = "AccumulateGrad"
+        nextEdges = []
+        variable = leaf
+        sequenceNr = Int.max
+    }
+
+    public var description: String { "<\(name) object>" }
+
+    /// Frees saved tensors after a backward pass without `retainGraph`.
+    func release() {
+        if !savedVersions.isEmpty {
+            backwardFn = nil
+            savedVersions = []
+            released = true
+        }
+    }
+
+    // Releasing a long chain recursively would overflow the stack, so unlink iteratively.
+    deinit {
+        guard !nextEdges.isEmpty else { return }
+        var pending: [Node] = nextEdges.compactMap { $0.node }
+        nextEdges = []
+        // Saved tensors may reference earlier nodes, which `pending` now keeps alive.
+        backwardFn = nil
+        while var node = pending.popLast() {
+            if isKnownUniquelyReferenced(&node) {
+                pending.append(contentsOf: node.nextEdges.compactMap { $0.node })
+                node.nextEdges = []
+                node.backwardFn = nil
+            }
+        }
+    }
+}
+
+/// A handle returned by hook registration; `remove()` unregisters the hook.
+///
+/// ```swift
+/// let handle = w.registerHook { grad in grad * 2 }
+/// handle.remove()
+/// ```
+public final class RemovableHandle: @unchecked Sendable {
+    private var action: (() -> Void)?
+    init(_ action: @escaping () -> Void) { self.action = action }
+    /// Unregisters the hook; calling it again does nothing.
+    public func remove() {
+        action?()
+        action = nil
+    }
+}
+
+nonisolated(unsafe) private var hookCounter = 0
+func nextHookID() -> Int {
+    hookCounter &+= 1
+    return hookCounter
+}
+
+extension Tensor {
+    /// A tensor sharing this one's data, without autograd history, for saving in a backward closure.
+    var alias: Tensor { Tensor(sharing: self, requiresGrad: false) }
+
+    /// The edge through which gradients reach this tensor.
+    func gradientEdge() -> Node.Edge {
+        guard requiresGradFlag else { return Node.Edge(node: nil, inputNr: 0) }
+        if let fn = gradFn { return Node.Edge(node: fn, inputNr: outputNr) }
+        if let acc = gradAccumulator { return Node.Edge(node: acc, inputNr: 0) }
+        let acc = Node(accumulating: self)
+        gradAccumulator = acc
+        return Node.Edge(node: acc, inputNr: 0)
+    }
+
+    /// Records an operation: when grad mode is on and an input requires grad, `output` gets a
+    /// node named `name` whose backward is `backward`. `saving` lists tensors whose values the
+    /// backward reads, so in-place changes to them are detected.
+    @discardableResult
+    static func record(_ name: String, _ output: Tensor, inputs: [Tensor], saving: [Tensor] = [],
+                       backward: @escaping (Tensor) -> [Tensor?]) -> Tensor {
+        guard GradMode.isEnabled, inputs.contains(where: { $0.requiresGradFlag }) else { return output }
+        guard output.dtype.isFloatingPoint else { return output }
+        let node = Node(name: name, edges: inputs.map { $0.gradientEdge() })
+        node.backwardFn = backward
+        if !saving.isEmpty {
+            node.savedVersions = saving.map { t in
+                let shape = t.shape, dtype = t.dtype, producer = t.gradFn?.name, nr = t.outputNr
+                return Node.SavedVersion(storage: t.storage, version: t.storage.version) {
+                    let what = "[\(dtype.legacyName) [\(shape.map(String.init).joined(separator: ", "))]]"
+                    if let producer { return "\(what), which is output \(nr) of \(producer)," }
+                    return what
+                }
+            }
+        }
+        output.requiresGradFlag = true
+        output.gradFn = node
+        output.outputNr = 0
+        return output
+    }
+
+    /// Registers a hook called with this tensor's gradient during backward; it may return a
+    /// replacement gradient or nil to keep it.
+    ///
+    /// ```swift
+    /// let handle = w.registerHook { grad in grad * 2 }
+    /// ```
+    @discardableResult
+    public func registerHook(_ hook: @escaping (Tensor) -> Tensor?) -> RemovableHandle {
+        guard requiresGradFlag else {
+            fatalError("cannot register a hook on a tensor that doesn't require gradient")
+        }
+        let id = nextHookID()
+        if let fn = gradFn {
+            fn.preHooks.append((id, hook))
+            return RemovableHandle { [weak fn] in fn?.preHooks.removeAll { $0.id == id } }
+        }
+        leafHooks.append((id, hook))
+        return RemovableHandle { [weak self] in self?.leafHooks.removeAll { $0.id == id } }
+    }
+
+    /// Asks a non-leaf tensor to keep its `grad` after backward, as `retain_grad()`.
+    public func retainGrad() {
+        guard requiresGradFlag else {
+            fatalError("can't retain_grad on Tensor that has requires_grad=False")
+        }
+        guard let fn = gradFn, !retainsGradFlag else { return }
+        retainsGradFlag = true
+        fn.retainGradTargets.append(Node.WeakTensor(tensor: self))
+    }
+
+    /// Whether this non-leaf tensor keeps its gradient, as `retains_grad`.
+    public var retainsGrad: Bool { retainsGradFlag }
+}

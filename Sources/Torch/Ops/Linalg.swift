@@ -1,0 +1,198 @@
+import CTorchKernels
+
+extension Tensor {
+    /// How a 2-D operand is handed to GEMM: transposed flag and leading dimension, copying only
+    /// when neither dim is unit-stride.
+    private func gemmOperand() -> (Tensor, trans: Int32, ld: Int) {
+        let s = layout.strides
+        if s[1] == 1 || shape[1] == 1 { return (self, 0, Swift.max(shape[0] == 1 ? shape[1] : s[0], 1, shape[1])) }
+        if s[0] == 1 || shape[0] == 1 { return (self, 1, Swift.max(shape[1] == 1 ? shape[0] : s[1], 1, shape[0])) }
+        let c = contiguousCopy()
+        return (c, 0, Swift.max(shape[1], 1))
+    }
+
+    /// C = beta * C + A(MxK) · B(KxN) for 2-D float tensors (any strides) into contiguous `out`.
+    static func gemmRaw(_ a: Tensor, _ b: Tensor, into out: Tensor, beta: Double = 0) {
+        let m = a.shape[0], k = a.shape[1], n = b.shape[1]
+        if m == 0 || n == 0 { return }
+        if k == 0 { if beta == 0 { Kernels.fill(out, 0) }; return }
+        let (ta, transA, lda) = a.gemmOperand()
+        let (tb, transB, ldb) = b.gemmOperand()
+        switch out.dtype {
+        case .float32:
+            st_sgemm(transA, transB, m, n, k, 1, ta.pointer(Float.self), lda, tb.pointer(Float.self), ldb,
+                     Float(beta), out.pointer(Float.self), n)
+        case .float64:
+            st_dgemm(transA, transB, m, n, k, 1, ta.pointer(Double.self), lda, tb.pointer(Double.self), ldb,
+                     beta, out.pointer(Double.self), n)
+        default:
+            // Integer matmul is rare: a plain loop in int64.
+            let ai = a.converted(to: .int64).contiguousIfNeeded(), bi = b.converted(to: .int64).contiguousIfNeeded()
+            let pa = ai.pointer(Int64.self), pb = bi.pointer(Int64.self)
+            var acc = [Int64](repeating: 0, count: m * n)
+            for i in 0..<m { for p in 0..<k { let x = pa[i * k + p]; for j in 0..<n { acc[i * n + j] &+= x &* pb[p * n + j] } } }
+            let tmp = Tensor(shape: [m, n], scalars: acc)
+            if beta != 0 { Kernels.copy(from: binaryRaw(.add, tmp, out, compute: .int64), into: out) }
+            else { Kernels.copy(from: tmp, into: out) }
+        }
+    }
+
+    static func mmRaw(_ a: Tensor, _ b: Tensor) -> Tensor {
+        let dtype = Promotion.resultType(a, b)
+        let out = Tensor(empty: [a.shape[0], b.shape[1]], dtype: dtype)
+        gemmRaw(a.converted(to: dtype), b.converted(to: dtype), into: out)
+        return out
+    }
+
+    /// Matrix product of two 2-D tensors, as `torch.mm`.
+    public func mm(_ other: Tensor) -> Tensor {
+        precondition(dim == 2, "self must be a matrix")
+        precondition(other.dim == 2, "mat2 must be a matrix")
+        guard shape[1] == other.shape[0] else {
+            fatalError("mat1 and mat2 shapes cannot be multiplied (\(shape[0])x\(shape[1]) and \(other.shape[0])x\(other.shape[1]))")
+        }
+        let out = Tensor.mmRaw(self, other)
+        let sa = alias, sb = other.alias
+        let needA = requiresGradFlag, needB = other.requiresGradFlag
+        return Tensor.record("MmBackward0", out, inputs: [self, other], saving: [self, other]) { g in
+            [needA ? Tensor.mmRaw(g, sb.transposedView()).to(sa.dtype) : nil,
+             needB ? Tensor.mmRaw(sa.transposedView(), g).to(sb.dtype) : nil]
+        }
+    }
+
+    /// A 2-D transpose view without autograd.
+    func transposedView() -> Tensor {
+        viewing(Layout(shape: [shape[1], shape[0]], strides: [layout.strides[1], layout.strides[0]], offset: layout.offset))
+    }
+
+    /// `bias + mat1 · mat2`, as `torch.addmm` (what `linear` uses for 2-D input).
+    public static func addmm(_ bias: Tensor, _ mat1: Tensor, _ mat2: Tensor) -> Tensor {
+        guard mat1.dim == 2, mat2.dim == 2, mat1.shape[1] == mat2.shape[0] else {
+            fatalError("mat1 and mat2 shapes cannot be multiplied (\(mat1.shape.map(String.init).joined(separator: "x")) and \(mat2.shape.map(String.init).joined(separator: "x")))")
+        }
+        let dtype = Promotion.resultType(mat1, mat2)
+        let out = Tensor(empty: [mat1.shape[0], mat2.shape[1]], dtype: dtype)
+        Kernels.copy(from: bias, into: out)
+        gemmRaw(mat1.converted(to: dtype), mat2.converted(to: dtype), into: out, beta: 1)
+        let s1 = mat1.alias, s2 = mat2.alias, sbias = bias.alias
+        let need1 = mat1.requiresGradFlag, need2 = mat2.requiresGradFlag
+        return record("AddmmBackward0", out, inputs: [bias, mat1, mat2], saving: [mat1, mat2]) { g in
+            [reduceGrad(g, to: sbias),
+             need1 ? mmRaw(g, s2.transposedView()) : nil,
+             need2 ? mmRaw(s1.transposedView(), g) : nil]
+        }
+    }
+
+    /// Matrix-vector product, as `torch.mv`.
+    public func mv(_ vec: Tensor) -> Tensor {
+        precondition(dim == 2 && vec.dim == 1, "vector + matrix @ vector expected, got \(dim), \(vec.dim)")
+        guard shape[1] == vec.shape[0] else {
+            fatalError("size mismatch, got input (\(shape[0])), mat (\(shape[0])x\(shape[1])), vec (\(vec.shape[0]))")
+        }
+        let out = Tensor.mmRaw(self, vec.viewing(Layout(shape: [vec.shape[0], 1], strides: [vec.layout.strides[0], 1], offset: vec.layout.offset)))
+        let result = out.viewing(Layout(contiguous: [shape[0]]))
+        let sa = alias, sv = vec.alias
+        let needA = requiresGradFlag, needV = vec.requiresGradFlag
+        return Tensor.record("MvBackward0", result, inputs: [self, vec], saving: [self, vec]) { g in
+            [needA ? Tensor.mmRaw(g.reshape([g.numel, 1]), sv.reshape([1, sv.numel])) : nil,
+             needV ? Tensor.mmRaw(sa.transposedView(), g.reshape([g.numel, 1])).reshape([sv.numel]) : nil]
+        }
+    }
+
+    /// Inner product of two 1-D tensors, as `torch.dot`.
+    public func dot(_ other: Tensor) -> Tensor {
+        precondition(dim == 1 && other.dim == 1, "1D tensors expected, but got \(dim)D and \(other.dim)D tensors")
+        guard numel == other.numel else {
+            fatalError("inconsistent tensor size, expected tensor [\(numel)] and src [\(other.numel)] to have the same number of elements, but got \(numel) and \(other.numel) elements respectively")
+        }
+        let out = Tensor.mmRaw(reshapeRaw([1, numel]), other.reshapeRaw([numel, 1])).reshapeRaw([])
+        let sa = alias, sb = other.alias
+        return Tensor.record("DotBackward0", out, inputs: [self, other], saving: [self, other]) { g in
+            [g * sb, g * sa]
+        }
+    }
+
+    /// Batched matrix product of 3-D tensors, as `torch.bmm`.
+    public func bmm(_ other: Tensor) -> Tensor {
+        precondition(dim == 3, "batch1 must be a 3D tensor")
+        precondition(other.dim == 3, "batch2 must be a 3D tensor")
+        guard other.shape[0] == shape[0] && other.shape[1] == shape[2] else {
+            fatalError("Expected size for first two dimensions of batch2 tensor to be: [\(shape[0]), \(shape[2])] but got: [\(other.shape[0]), \(other.shape[1])].")
+        }
+        let out = Tensor.bmmRaw(self, other)
+        let sa = alias, sb = other.alias
+        let needA = requiresGradFlag, needB = other.requiresGradFlag
+        return Tensor.record("BmmBackward0", out, inputs: [self, other], saving: [self, other]) { g in
+            [needA ? Tensor.bmmRaw(g, sb.transpose(1, 2)) : nil, needB ? Tensor.bmmRaw(sa.transpose(1, 2), g) : nil]
+        }
+    }
+
+    static func bmmRaw(_ a: Tensor, _ b: Tensor) -> Tensor {
+        let dtype = Promotion.resultType(a, b)
+        let batch = a.shape[0], m = a.shape[1], n = b.shape[2]
+        let out = Tensor(empty: [batch, m, n], dtype: dtype)
+        let ac = a.converted(to: dtype), bc = b.converted(to: dtype)
+        for i in 0..<batch {
+            let dst = out.viewing(Layout(shape: [m, n], strides: [n, 1], offset: i * m * n))
+            gemmRaw(ac.viewSelect(0, i), bc.viewSelect(0, i), into: dst)
+        }
+        return out
+    }
+
+    /// Matrix product with NumPy-style broadcasting, as `torch.matmul` (all its forms).
+    ///
+    /// ```swift
+    /// weightMatrix.matmul(inFeatures)   // 2-D · 1-D
+    /// ```
+    public func matmul(_ other: Tensor) -> Tensor {
+        precondition(dim > 0 && other.dim > 0, "both arguments to matmul need to be at least 1D, but they are \(dim)D and \(other.dim)D")
+        switch (dim, other.dim) {
+        case (1, 1): return dot(other)
+        case (2, 1): return mv(other)
+        case (1, 2):
+            guard shape[0] == other.shape[0] else {
+                fatalError("mat1 and mat2 shapes cannot be multiplied (1x\(shape[0]) and \(other.shape[0])x\(other.shape[1]))")
+            }
+            let r = unsqueeze(0).mm(other)
+            let out = r.detach().viewing(Layout(contiguous: [other.shape[1]]))
+            return Tensor.record("SqueezeBackward4", out, inputs: [r]) { g in [g.reshape([1, g.numel])] }
+        case (2, 2): return mm(other)
+        case (_, 1...2) where dim >= 3:
+            // fold the batch into rows: [..., n, k] · [k, m]
+            let lead = Array(shape.dropLast())
+            let k = shape[dim - 1]
+            let folded = reshape([-1, k])
+            let r = other.dim == 2 ? folded.mm(other) : folded.mv(other)
+            let outShape = other.dim == 2 ? lead + [other.shape[1]] : lead
+            let out = r.detach().viewing(Layout(contiguous: outShape))
+            let rShape = r.shape
+            return Tensor.record("UnsafeViewBackward0", out, inputs: [r]) { g in [g.reshape(rShape)] }
+        default:
+            let a = dim == 1 ? unsqueeze(0) : self
+            let b = other.dim == 1 ? other.unsqueeze(-1) : other
+            guard a.shape[a.dim - 1] == b.shape[b.dim - 2] else {
+                fatalError("Expected size for first two dimensions of batch2 tensor to be: [\(a.shape.dropLast(2).reduce(1, *)), \(a.shape[a.dim - 1])] but got: [\(b.shape.dropLast(2).reduce(1, *)), \(b.shape[b.dim - 2])].")
+            }
+            let batch = Shape.broadcast(Array(a.shape.dropLast(2)), Array(b.shape.dropLast(2)))
+            let n = a.shape[a.dim - 2], k = a.shape[a.dim - 1], m = b.shape[b.dim - 1]
+            let ab = a.expand(batch + [n, k]).reshape([-1, n, k])
+            let bb = b.expand(batch + [k, m]).reshape([-1, k, m])
+            let r = ab.bmm(bb)
+            var outShape = batch + [n, m]
+            if dim == 1 { outShape.remove(at: outShape.count - 2) }
+            if other.dim == 1 { outShape.removeLast() }
+            let out = r.detach().viewing(Layout(contiguous: outShape))
+            let rShape = r.shape
+            return Tensor.record("UnsafeViewBackward0", out, inputs: [r]) { g in [g.reshape(rShape)] }
+        }
+    }
+}
+
+/// Matrix product with broadcasting, as `torch.matmul`.
+public func matmul(_ a: Tensor, _ b: Tensor) -> Tensor { a.matmul(b) }
+/// Matrix product of 2-D tensors, as `torch.mm`.
+public func mm(_ a: Tensor, _ b: Tensor) -> Tensor { a.mm(b) }
+/// Batched matrix product, as `torch.bmm`.
+public func bmm(_ a: Tensor, _ b: Tensor) -> Tensor { a.bmm(b) }
+/// Inner product, as `torch.dot`.
+public func dot(_ a: Tensor, _ b: Tensor) -> Tensor { a.dot(b) }

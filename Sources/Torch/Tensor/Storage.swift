@@ -1,0 +1,21 @@
+/// A reference-counted, 64-byte-aligned block of memory shared by a tensor and its views.
+///
+/// The version counter is shared by every view of the storage, as in PyTorch: in-place ops bump
+/// it, and autograd compares it with the version recorded when a tensor was saved for backward.
+final class Storage: @unchecked Sendable {
+    let data: UnsafeMutableRawPointer
+    let byteCount: Int
+    var version: Int = 0
+
+    init(byteCount: Int) {
+        self.byteCount = byteCount
+        data = UnsafeMutableRawPointer.allocate(byteCount: max(byteCount, 1), alignment: 64)
+    }
+
+    deinit { data.deallocate() }
+
+    @inline(__always)
+    func pointer<T>(as: T.Type) -> UnsafeMutablePointer<T> {
+        data.assumingMemoryBound(to: T.self)
+    }
+}

@@ -1,0 +1,133 @@
+/// An n-dimensional array with reverse-mode automatic differentiation, like `torch.Tensor`.
+///
+/// Tensors are references, as in PyTorch: views share storage, and `grad`, `requiresGrad` and
+/// `gradFn` belong to the object.
+///
+/// ```swift
+/// let inFeatures = Tensor([1, 2, 3, 4], dtype: .float32)
+/// let weightMatrix = Tensor([[1, 2, 3, 4], [2, 3, 4, 5], [3, 4, 5, 6]], dtype: .float32)
+/// print(weightMatrix.matmul(inFeatures))   // tensor([30., 40., 50.])
+/// ```
+public class Tensor: @unchecked Sendable, CustomStringConvertible {
+    let storage: Storage
+    let layout: Layout
+    /// The element type.
+    public let dtype: DType
+
+    var requiresGradFlag: Bool
+    /// The graph node that produced this tensor (nil for leaves), as `tensor.grad_fn`.
+    public internal(set) var gradFn: Node?
+    /// Which output of `gradFn` this tensor is.
+    var outputNr: Int = 0
+    /// The accumulated gradient of a leaf (or of a tensor that called `retainGrad()`).
+    public var grad: Tensor?
+    var retainsGradFlag = false
+    /// Hooks of a leaf tensor, run by its AccumulateGrad node.
+    var leafHooks: [(id: Int, fn: (Tensor) -> Tensor?)] = []
+    /// Cached AccumulateGrad node of a leaf, reused while a graph holds it (as PyTorch does).
+    weak var gradAccumulator: Node?
+    /// Set on 0-d tensors made from Swift scalars; they rank lowest in type promotion.
+    var isWrappedScalar = false
+
+    init(storage: Storage, layout: Layout, dtype: DType, requiresGrad: Bool = false) {
+        self.storage = storage
+        self.layout = layout
+        self.dtype = dtype
+        self.requiresGradFlag = requiresGrad
+    }
+
+    /// A new contiguous, uninitialised tensor.
+    convenience init(empty shape: [Int], dtype: DType) {
+        let layout = Layout(contiguous: shape)
+        self.init(storage: Storage(byteCount: layout.numel * dtype.itemSize), layout: layout, dtype: dtype)
+    }
+
+    /// A new tensor sharing `other`'s storage and layout (used by `Parameter` and `detach`).
+    init(sharing other: Tensor, requiresGrad: Bool) {
+        storage = other.storage
+        layout = other.layout
+        dtype = other.dtype
+        requiresGradFlag = requiresGrad
+    }
+
+    // MARK: Attributes
+
+    /// The size of each dimension, as `tensor.shape`.
+    public var shape: [Int] { layout.shape }
+    /// The number of dimensions.
+    public var dim: Int { layout.rank }
+    /// The total number of elements.
+    public var numel: Int { layout.numel }
+    /// Strides in elements, as `tensor.stride()`.
+    public var strides: [Int] { layout.strides }
+    /// Whether elements are stored row-major without gaps.
+    public var isContiguous: Bool { layout.isContiguous }
+    /// Size of one dimension (negative dims count from the end).
+    public func size(_ dim: Int) -> Int { layout.shape[Shape.wrapDim(dim, rank: self.dim)] }
+
+    /// Whether autograd records operations on this tensor. Only leaves may be changed.
+    public var requiresGrad: Bool {
+        get { requiresGradFlag }
+        set { requiresGrad_(newValue) }
+    }
+
+    /// True for tensors not produced by a recorded operation.
+    public var isLeaf: Bool { gradFn == nil }
+
+    /// Sets `requiresGrad` on a leaf and returns the same tensor, as `requires_grad_()`.
+    @discardableResult
+    public func requiresGrad_(_ flag: Bool = true) -> Tensor {
+        if !isLeaf {
+            if !flag {
+                fatalError("you can only change requires_grad flags of leaf variables. If you want to use a computed variable in a subgraph that doesn't require differentiation use var_no_grad = var.detach().")
+            }
+            return self
+        }
+        if flag && !dtype.isFloatingPoint {
+            fatalError("only Tensors of floating point dtype can require gradients")
+        }
+        requiresGradFlag = flag
+        return self
+    }
+
+    // MARK: Raw access
+
+    @inline(__always)
+    func pointer<T>(_: T.Type) -> UnsafeMutablePointer<T> { storage.pointer(as: T.self) + layout.offset }
+
+    /// Element values in row-major order, converted to `T`.
+    ///
+    /// ```swift
+    /// Tensor([1, 2, 3]).scalars(as: Float.self)   // [1.0, 2.0, 3.0]
+    /// ```
+    public func scalars<T: TensorElement>(as: T.Type = T.self) -> [T] {
+        let src = to(T.dtype).contiguous()
+        let n = src.numel
+        return [T](unsafeUninitializedCapacity: n) { buf, count in
+            let p = src.storage.pointer(as: T.self) + src.layout.offset
+            buf.baseAddress!.initialize(from: p, count: n)
+            count = n
+        }
+    }
+
+    /// The value of a one-element tensor as `Float`, as `tensor.item()`.
+    public func item() -> Float { item(as: Float.self) }
+
+    /// The value of a one-element tensor, converted to `T`.
+    public func item<T: TensorElement>(as: T.Type) -> T {
+        guard numel == 1 else {
+            fatalError("a Tensor with \(numel) elements cannot be converted to Scalar")
+        }
+        return scalars(as: T.self)[0]
+    }
+
+    /// Exactly what PyTorch's `print(t)` shows, e.g. `tensor([30., 40., 50.])`.
+    public var description: String {
+        let values = withNoGrad { formatValues }
+        return TensorFormatter.format(values, shape: shape, dtype: dtype,
+                                      requiresGrad: requiresGradFlag, gradFnName: gradFn?.name)
+    }
+
+    /// Marks in-place modification for autograd's saved-tensor checks.
+    func bumpVersion() { storage.version &+= 1 }
+}

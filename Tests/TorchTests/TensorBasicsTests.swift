@@ -1,0 +1,67 @@
+import Testing
+@testable import Torch
+
+@Suite struct TensorBasicsTests {
+    @Test func walkthroughMatmul() {
+        let inFeatures = Tensor([1, 2, 3, 4], dtype: .float32)
+        let weightMatrix = Tensor([[1, 2, 3, 4], [2, 3, 4, 5], [3, 4, 5, 6]], dtype: .float32)
+        #expect(weightMatrix.matmul(inFeatures).description == "tensor([30., 40., 50.])")
+    }
+
+    @Test func literalDTypes() {
+        #expect(Tensor([1, 2, 3]).dtype == .int64)
+        #expect(Tensor([1.5, 2.0]).dtype == .float32)
+        #expect(Tensor(3.5).shape == [])
+        #expect(Tensor([[1, 2], [3, 4]], dtype: .float64).dtype == .float64)
+    }
+
+    @Test func promotion() {
+        let i = Tensor([1, 2, 3]), f = Tensor([1.5, 2.5, 3.5])
+        #expect((i + f).dtype == .float32)
+        #expect((i + 2).dtype == .int64)
+        #expect((i + 2.5).dtype == .float32)
+        #expect((f + Tensor(2.0, dtype: .float64)).dtype == .float32)
+        #expect((i / 2).dtype == .float32)
+        #expect((f.to(.float64) + f).dtype == .float64)
+        #expect((Tensor([true, false]) + Tensor([1, 2], dtype: .uint8)).dtype == .uint8)
+    }
+
+    @Test func autogradBasics() {
+        let w = Tensor([1.0, 2.0, 3.0], requiresGrad: true)
+        let loss = (w * w).sum()
+        #expect(loss.gradFn?.name == "SumBackward0")
+        #expect(loss.gradFn?.nextFunctions.first?.node?.name == "MulBackward0")
+        loss.backward()
+        #expect(w.grad!.scalars(as: Float.self) == [2, 4, 6])
+        (w * 3).sum().backward()
+        #expect(w.grad!.scalars(as: Float.self) == [5, 7, 9])
+    }
+
+    @Test func longChainDoesNotOverflow() {
+        let x = Tensor([1.0], requiresGrad: true)
+        var y = x
+        for _ in 0..<100_000 { y = y * 1.0 }
+        y.sum().backward()
+        #expect(x.grad!.item() == 1)
+    }
+
+    @Test func broadcastGradients() {
+        let a = Tensor.ones([2, 3], requiresGrad: true)
+        let b = Tensor.ones([3], requiresGrad: true)
+        ((a + b) * 2).sum().backward()
+        #expect(b.grad!.scalars(as: Float.self) == [4, 4, 4])
+        #expect(a.grad!.shape == [2, 3])
+    }
+
+    @Test func viewsAndIndexing() {
+        let t = Tensor.arange(0, 12).reshape(3, 4)
+        #expect(t[1].scalars(as: Int64.self) == [4, 5, 6, 7])
+        #expect(t[.all, 2].scalars(as: Int64.self) == [2, 6, 10])
+        #expect(t[1..<3, 0].scalars(as: Int64.self) == [4, 8])
+        #expect(t.T.isContiguous == false)
+        #expect(t.T.reshape(12).scalars(as: Int64.self) == [0, 4, 8, 1, 5, 9, 2, 6, 10, 3, 7, 11])
+        #expect(t[t > 9].scalars(as: Int64.self) == [10, 11])
+        #expect(t.sum(dim: 0).scalars(as: Int64.self) == [12, 15, 18, 21])
+        #expect(t.max(dim: 1).indices.scalars(as: Int64.self) == [3, 3, 3])
+    }
+}
