@@ -22,7 +22,7 @@ let package = Package(
             dependencies: ["Torch", "TorchVision", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         .testTarget(
             name: "TorchTests",
-            dependencies: ["Torch", "TorchVision"],
+            dependencies: ["Torch", "TorchVision", "swifttorch"],
             resources: [.copy("Fixtures")]),
     ],
     swiftLanguageModes: [.v6]

@@ -1,8 +1,7 @@
 // Standalone test + benchmark for the CTorchKernels C target (no Swift needed).
 //
 // Build and run from the package root:
-//   clang -O2 -I Sources/CTorchKernels/include Sources/CTorchKernels/*.c \
-//         Benchmarks/kernels/kernel_bench.c -lpthread -lm -o /tmp/kernel_bench
+//   clang -O2 -I Sources/CTorchKernels/include Sources/CTorchKernels/*.c Benchmarks/kernels/kernel_bench.c -lpthread -lm -o /tmp/kernel_bench
 //   /tmp/kernel_bench            # tests (SIMD and generic paths), then benchmarks
 //   /tmp/kernel_bench --test     # tests only
 //   /tmp/kernel_bench --bench    # benchmarks only

@@ -70,7 +70,7 @@ ST_INLINE ST_AVX2 void s_update(float *c, __m256 acc, int n, __m256 va, __m256 v
  * 6-row panel (rsa = 1, csa = 6), walked with one pointer; otherwise six row pointers and
  * a stride. (Clang allocates registers badly when one loop serves both.)
  */
-static __attribute__((noinline)) ST_AVX2 void s_kernel(long k, const float *a, long rsa, long csa, const float *b,
+ST_INLINE ST_AVX2 void s_kernel(long k, const float *a, long rsa, long csa, const float *b,
                                 float *c, long rsc, long csc, int m, int n, float alpha,
                                 float beta, const int nv, const int packed) {
     if (csc == 1)
@@ -121,19 +121,27 @@ static __attribute__((noinline)) ST_AVX2 void s_kernel(long k, const float *a, l
         }
 }
 
+/* One function per variant: inlined into a single function, clang's register allocator
+ * spilled accumulators inside the hot loop. */
+#define S_VARIANT(NAME, NV, PACKED)                                                           \
+    static __attribute__((noinline)) ST_AVX2 void NAME(                                       \
+        long k, const float *a, long rsa, long csa, const float *b, float *c, long rsc,       \
+        long csc, int m, int n, float alpha, float beta) {                                    \
+        s_kernel(k, a, rsa, csa, b, c, rsc, csc, m, n, alpha, beta, NV, PACKED);              \
+    }
+S_VARIANT(s_kernel_2p, 2, 1)
+S_VARIANT(s_kernel_2s, 2, 0)
+S_VARIANT(s_kernel_1p, 1, 1)
+S_VARIANT(s_kernel_1s, 1, 0)
+
 ST_AVX2 void st_sukr_avx2(long k, const float *a, long rsa, long csa, const float *b,
                           float *c, long rsc, long csc, int m, int n, float alpha,
                           float beta) {
     /* Full packed panels get the one-pointer loop; an edge panel (m < 6) takes the general
      * path, which never reads past row m - 1 even if A only looks packed. */
     int packed = rsa == 1 && csa == ST_SMR && m == ST_SMR;
-    if (n > 8) {
-        if (packed) s_kernel(k, a, 1, ST_SMR, b, c, rsc, csc, m, n, alpha, beta, 2, 1);
-        else s_kernel(k, a, rsa, csa, b, c, rsc, csc, m, n, alpha, beta, 2, 0);
-    } else {
-        if (packed) s_kernel(k, a, 1, ST_SMR, b, c, rsc, csc, m, n, alpha, beta, 1, 1);
-        else s_kernel(k, a, rsa, csa, b, c, rsc, csc, m, n, alpha, beta, 1, 0);
-    }
+    if (n > 8) (packed ? s_kernel_2p : s_kernel_2s)(k, a, rsa, csa, b, c, rsc, csc, m, n, alpha, beta);
+    else (packed ? s_kernel_1p : s_kernel_1s)(k, a, rsa, csa, b, c, rsc, csc, m, n, alpha, beta);
 }
 
 /* ---- double --------------------------------------------------------------------------------- */
@@ -151,41 +159,50 @@ ST_INLINE ST_AVX2 void d_update(double *c, __m256d acc, int n, __m256d va, __m25
     }
 }
 
-#define D_ROW(i)                                                                              \
-    t = _mm256_broadcast_sd(a##i + p * csa);                                                  \
-    c##i##0 = _mm256_fmadd_pd(t, b0, c##i##0);                                                \
-    if (nv == 2) c##i##1 = _mm256_fmadd_pd(t, b1, c##i##1);
-
-#define D_STORE_ROW(i)                                                                        \
-    if (i < m) {                                                                              \
-        d_update(c + i * rsc, c##i##0, n, va, vb, beta0);                                     \
-        if (nv == 2) d_update(c + i * rsc + 4, c##i##1, n - 4, va, vb, beta0);                \
+#define D_STEP(NV, A0, A1, A2, A3, A4, A5)                                                   \
+    {                                                                                         \
+        __m256d b0 = _mm256_loadu_pd(b), t;                                                   \
+        __m256d b1 = NV == 2 ? _mm256_loadu_pd(b + 4) : b0;                                   \
+        t = _mm256_broadcast_sd(A0);                                                          \
+        c00 = _mm256_fmadd_pd(t, b0, c00);                                                    \
+        if (NV == 2) c01 = _mm256_fmadd_pd(t, b1, c01);                                       \
+        t = _mm256_broadcast_sd(A1);                                                          \
+        c10 = _mm256_fmadd_pd(t, b0, c10);                                                    \
+        if (NV == 2) c11 = _mm256_fmadd_pd(t, b1, c11);                                       \
+        t = _mm256_broadcast_sd(A2);                                                          \
+        c20 = _mm256_fmadd_pd(t, b0, c20);                                                    \
+        if (NV == 2) c21 = _mm256_fmadd_pd(t, b1, c21);                                       \
+        t = _mm256_broadcast_sd(A3);                                                          \
+        c30 = _mm256_fmadd_pd(t, b0, c30);                                                    \
+        if (NV == 2) c31 = _mm256_fmadd_pd(t, b1, c31);                                       \
+        t = _mm256_broadcast_sd(A4);                                                          \
+        c40 = _mm256_fmadd_pd(t, b0, c40);                                                    \
+        if (NV == 2) c41 = _mm256_fmadd_pd(t, b1, c41);                                       \
+        t = _mm256_broadcast_sd(A5);                                                          \
+        c50 = _mm256_fmadd_pd(t, b0, c50);                                                    \
+        if (NV == 2) c51 = _mm256_fmadd_pd(t, b1, c51);                                       \
+        b += ST_DNR;                                                                          \
     }
 
+/* The double twin of s_kernel: 6 x 8 tile, nv = 1 when n <= 4. */
 ST_INLINE ST_AVX2 void d_kernel(long k, const double *a, long rsa, long csa, const double *b,
                                 double *c, long rsc, long csc, int m, int n, double alpha,
                                 double beta, const int nv, const int packed) {
-    if (packed) rsa = 1, csa = ST_DMR;
-    const double *a0 = a;
-    const double *a1 = a + (packed || m > 1 ? 1 : 0) * rsa;
-    const double *a2 = a + (packed || m > 2 ? 2 : 0) * rsa;
-    const double *a3 = a + (packed || m > 3 ? 3 : 0) * rsa;
-    const double *a4 = a + (packed || m > 4 ? 4 : 0) * rsa;
-    const double *a5 = a + (packed || m > 5 ? 5 : 0) * rsa;
-    __m256d c00 = _mm256_setzero_pd(), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00;
-    __m256d c30 = c00, c31 = c00, c40 = c00, c41 = c00, c50 = c00, c51 = c00;
-    for (long p = 0; p < k; p++) {
-        __m256d b0 = _mm256_loadu_pd(b), b1 = b0, t;
-        if (nv == 2) b1 = _mm256_loadu_pd(b + 4);
-        D_ROW(0) D_ROW(1) D_ROW(2) D_ROW(3) D_ROW(4) D_ROW(5)
-        b += ST_DNR;
-    }
-    __m256d va = _mm256_set1_pd(alpha), vb = _mm256_set1_pd(beta);
-    int beta0 = beta == 0;
-    if (csc == 1) {
-        D_STORE_ROW(0) D_STORE_ROW(1) D_STORE_ROW(2) D_STORE_ROW(3) D_STORE_ROW(4)
-        D_STORE_ROW(5)
-        return;
+    __m256d c00 = _mm256_setzero_pd(), c01 = _mm256_setzero_pd();
+    __m256d c10 = _mm256_setzero_pd(), c11 = _mm256_setzero_pd();
+    __m256d c20 = _mm256_setzero_pd(), c21 = _mm256_setzero_pd();
+    __m256d c30 = _mm256_setzero_pd(), c31 = _mm256_setzero_pd();
+    __m256d c40 = _mm256_setzero_pd(), c41 = _mm256_setzero_pd();
+    __m256d c50 = _mm256_setzero_pd(), c51 = _mm256_setzero_pd();
+    if (packed) {
+        for (long p = 0; p < k; p++, a += ST_DMR)
+            D_STEP(nv, a, a + 1, a + 2, a + 3, a + 4, a + 5)
+    } else {
+        const double *a0 = a, *a1 = a + (m > 1) * rsa, *a2 = a + (m > 2) * 2 * rsa;
+        const double *a3 = a + (m > 3) * 3 * rsa, *a4 = a + (m > 4) * 4 * rsa;
+        const double *a5 = a + (m > 5) * 5 * rsa;
+        for (long o = 0; o < k * csa; o += csa)
+            D_STEP(nv, a0 + o, a1 + o, a2 + o, a3 + o, a4 + o, a5 + o)
     }
     double tile[ST_DMR][ST_DNR] __attribute__((aligned(32)));
     _mm256_store_pd(tile[0], c00), _mm256_store_pd(tile[0] + 4, c01);
@@ -194,6 +211,15 @@ ST_INLINE ST_AVX2 void d_kernel(long k, const double *a, long rsa, long csa, con
     _mm256_store_pd(tile[3], c30), _mm256_store_pd(tile[3] + 4, c31);
     _mm256_store_pd(tile[4], c40), _mm256_store_pd(tile[4] + 4, c41);
     _mm256_store_pd(tile[5], c50), _mm256_store_pd(tile[5] + 4, c51);
+    int beta0 = beta == 0;
+    if (csc == 1) {
+        __m256d va = _mm256_set1_pd(alpha), vb = _mm256_set1_pd(beta);
+        for (int i = 0; i < m; i++) {
+            d_update(c + i * rsc, _mm256_load_pd(tile[i]), n, va, vb, beta0);
+            if (nv == 2) d_update(c + i * rsc + 4, _mm256_load_pd(tile[i] + 4), n - 4, va, vb, beta0);
+        }
+        return;
+    }
     for (int i = 0; i < m; i++)
         for (int j = 0; j < n; j++) {
             double *cij = c + i * rsc + j * csc;
@@ -203,17 +229,23 @@ ST_INLINE ST_AVX2 void d_kernel(long k, const double *a, long rsa, long csa, con
         }
 }
 
+#define D_VARIANT(NAME, NV, PACKED)                                                           \
+    static __attribute__((noinline)) ST_AVX2 void NAME(                                       \
+        long k, const double *a, long rsa, long csa, const double *b, double *c, long rsc,    \
+        long csc, int m, int n, double alpha, double beta) {                                  \
+        d_kernel(k, a, rsa, csa, b, c, rsc, csc, m, n, alpha, beta, NV, PACKED);              \
+    }
+D_VARIANT(d_kernel_2p, 2, 1)
+D_VARIANT(d_kernel_2s, 2, 0)
+D_VARIANT(d_kernel_1p, 1, 1)
+D_VARIANT(d_kernel_1s, 1, 0)
+
 ST_AVX2 void st_dukr_avx2(long k, const double *a, long rsa, long csa, const double *b,
                           double *c, long rsc, long csc, int m, int n, double alpha,
                           double beta) {
     int packed = rsa == 1 && csa == ST_DMR && m == ST_DMR;
-    if (n > 4) {
-        if (packed) d_kernel(k, a, 1, ST_DMR, b, c, rsc, csc, m, n, alpha, beta, 2, 1);
-        else d_kernel(k, a, rsa, csa, b, c, rsc, csc, m, n, alpha, beta, 2, 0);
-    } else {
-        if (packed) d_kernel(k, a, 1, ST_DMR, b, c, rsc, csc, m, n, alpha, beta, 1, 1);
-        else d_kernel(k, a, rsa, csa, b, c, rsc, csc, m, n, alpha, beta, 1, 0);
-    }
+    if (n > 4) (packed ? d_kernel_2p : d_kernel_2s)(k, a, rsa, csa, b, c, rsc, csc, m, n, alpha, beta);
+    else (packed ? d_kernel_1p : d_kernel_1s)(k, a, rsa, csa, b, c, rsc, csc, m, n, alpha, beta);
 }
 
 #else

@@ -3,7 +3,7 @@
 Each case seeds a generator (the default one, or an explicit torch.Generator) and runs a list
 of ops; every op records the exact bit patterns torch produced (float32 as UInt32, float64 as
 UInt64, int64 as signed, all decimal strings). Results longer than 64 values are stored
-compactly: first/last 20 patterns, their sum mod 2^64 and a word-wise FNV-1a hash (see fnv64).
+compactly: first/last 20 patterns, their sum and position-weighted sum mod 2^64 (see pack).
 The Swift test (GeneratorTests.swift) replays the same ops on Generator and compares exactly.
 
 float32 normal_ on >= 16 elements goes through a SIMD kernel that depends on the CPU capability
@@ -20,6 +20,7 @@ import os
 import subprocess
 import sys
 
+import numpy as np
 import torch
 import torch.nn.functional as F
 
@@ -66,7 +67,7 @@ class MT19937:
 
 
 def fnv64(words):
-    """Word-wise FNV-1a over 64-bit words (easy to mirror in Swift with &*)."""
+    """Word-wise FNV-1a (here over the state bytes; easy to mirror in Swift with &*)."""
     h = 0xCBF29CE484222325
     for w in words:
         h ^= w & MASK64
@@ -74,31 +75,44 @@ def fnv64(words):
     return h
 
 
-def pack(words, signed=False):
-    """Full list of decimal strings, or a compact summary for long results."""
-    text = [str(w) for w in words]
-    if len(words) <= COMPACT_OVER:
-        return {"values": text}
-    unsigned = [w & MASK64 for w in words]
+def pack(words):
+    """Full list of decimal strings, or a compact summary for long results.
+
+    words: a list of Python ints or a numpy uint64/int64 array (huge results stay in numpy).
+    The summary keeps first/last 20, the sum and the position-weighted sum sum((i+1)*w),
+    both mod 2^64, over the words read as unsigned 64-bit.
+    """
+    n = len(words)
+    if n <= COMPACT_OVER:
+        return {"values": [str(int(w)) for w in words]}
+    arr = np.asarray(words)
+    unsigned = arr.view(np.uint64) if arr.dtype == np.int64 else arr.astype(np.uint64)
+    total = weighted = 0
+    for start in range(0, n, 1 << 22):  # chunks keep memory flat for 2^28-element results
+        chunk = unsigned[start:start + (1 << 22)]
+        index = np.arange(start + 1, start + 1 + len(chunk), dtype=np.uint64)
+        total = (total + int(chunk.sum(dtype=np.uint64))) & MASK64
+        weighted = (weighted + int((chunk * index).sum(dtype=np.uint64))) & MASK64
     return {
         "compact": {
-            "count": len(words),
-            "first": text[:20],
-            "last": text[-20:],
-            "sum": str(sum(unsigned) & MASK64),
-            "fnv": str(fnv64(unsigned)),
+            "count": n,
+            "first": [str(int(w)) for w in arr[:20]],
+            "last": [str(int(w)) for w in arr[-20:]],
+            "sum": str(total),
+            "weightedSum": str(weighted),
         }
     }
 
 
 def bit_words(t):
+    """Bit patterns as a numpy array: uint32 for float32, uint64 for float64, int64 as is."""
     t = t.contiguous().reshape(-1)
     if t.dtype == torch.float32:
-        return [v & MASK32 for v in t.view(torch.int32).tolist()]
+        return t.view(torch.int32).numpy().view(np.uint32)
     if t.dtype == torch.float64:
-        return [v & MASK64 for v in t.view(torch.int64).tolist()]
+        return t.view(torch.int64).numpy().view(np.uint64)
     if t.dtype == torch.int64:
-        return t.tolist()
+        return t.numpy()
     raise ValueError(t.dtype)
 
 
@@ -310,19 +324,27 @@ def raw_cases():
         want64 = torch.tensor([(v & ((1 << 53) - 1)) / 2.0 ** 53 for v in r64], dtype=torch.float64)
         assert torch.equal(got64, want64), "reference random64 disagrees with torch"
         cases.append({"name": f"raw seed {seed}", "seed": str(seed),
-                      "random32": pack(r32), "random64": pack(r64)})
+                      "random32": pack(np.array(r32, dtype=np.uint64)),
+                      "random64": pack(np.array(r64, dtype=np.uint64))})
     return cases
 
 
 def default_kernel_child():
-    """Runs in a child with ATEN_CPU_CAPABILITY=default: float32 vector-path normals only."""
+    """Runs in a child with ATEN_CPU_CAPABILITY=default: the ops whose bits differ from the
+    AVX2 build (float32 vector-path normals; uniform_ and scalar normal_ with an unfused a*b+c)."""
     cases = []
     for seed in SEEDS:
+        ops = []
         for n in [16, 17, 31, 1000]:
             for mean, std in [(0.0, 1.0), (1.5, 0.25)]:
-                op = {"op": "randn", "dtype": "float32", "n": n, "mean": mean, "std": std}
-                cases.append(run_case({"name": f"default-kernel randn seed {seed} n {n}",
-                                       "generator": "explicit", "seed": seed, "ops": [op]}))
+                ops.append({"op": "randn", "dtype": "float32", "n": n, "mean": mean, "std": std})
+        for dtype in ["float32", "float64"]:
+            for n in [7, 1000]:
+                ops.append({"op": "rand", "dtype": dtype, "n": n, "from": -2.5, "to": 3.75})
+            ops.append({"op": "randn", "dtype": dtype, "n": 15, "mean": -3.0, "std": 2.5})
+        ops.append({"op": "state"})
+        cases.append(run_case({"name": f"default kernel seed {seed}", "generator": "explicit",
+                               "seed": seed, "ops": ops}))
     json.dump({"capability": torch.backends.cpu.get_cpu_capability(), "cases": cases}, sys.stdout)
 
 
@@ -355,8 +377,8 @@ def main():
     fixture = {
         "torch": torch.__version__,
         "capability": capability,
-        # Which float32 normal_ kernel produced the >= 16-element cases in "cases".
-        "float32NormalKernel": "avx2" if capability in ("AVX2", "AVX512") else "scalar",
+        # Which torch kernel build produced "cases" (the Swift side pins it: CPUKernel).
+        "cpuKernel": "avx2" if capability in ("AVX2", "AVX512") else "generic",
         "defaultSeed": str(torch.Generator().initial_seed()),
         "stateLength": len(torch.get_rng_state()),
         "cases": cases,

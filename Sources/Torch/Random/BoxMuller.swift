@@ -2,45 +2,52 @@ import Foundation
 
 // PyTorch's chunked Box-Muller (NormalFill16 in ATen/native/cpu/DistributionTemplates.h):
 // 16 uniforms become 8 (cos, sin) pairs; lane j pairs data[j] with data[j + 8].
-// For float32 the result depends on which CPU kernel torch dispatches to: on x86-64 with
-// AVX2+FMA (AVX-512 machines use the same kernel) it uses avx_mathfun's Cephes polynomials,
-// elsewhere the platform libm. Both are reproduced operation for operation, without
-// contraction, because a fused or reordered step changes the last bit.
+// For float32 the result depends on which CPU kernel torch dispatches to: with AVX2 it uses
+// avx_mathfun's Cephes polynomials, elsewhere the platform libm. Both are reproduced
+// operation for operation, fusing exactly the multiply-adds the compiled torch fuses
+// (read off its disassembly), because any other rounding changes the last bit.
 
-/// The float32 chunk kernel that `torch.randn` uses on this machine.
-enum NormalKernel: Sendable {
-    /// `NormalFill16<float>` specialised with AVX2 intrinsics and avx_mathfun.h.
+/// Which build of PyTorch's CPU kernels to reproduce. torch compiles its random kernels once
+/// per CPU capability and picks one at run time; the builds round differently.
+enum CPUKernel: Sendable {
+    /// x86-64 with AVX2 and FMA (AVX-512 machines run it too, this wheel has no AVX-512
+    /// random kernels): float32 normals use avx_mathfun, and GCC fused every `a * b + c`.
     case avx2
-    /// The generic `NormalFill16`: libm `logf`, `cosf`, `sinf`.
-    case scalar
+    /// x86-64 "DEFAULT" capability: libm normals, and no FMA instructions to fuse with.
+    case generic
+    /// Other architectures (arm64): libm normals; the compilers fuse `a * b + c` there.
+    case genericFused
+
+    /// Whether `x * (to - from) + from` and `value * std + mean` are single-rounding FMAs.
+    var fusesMultiplyAdd: Bool { self != .generic }
 
     /// What torch would pick here: AVX2 when the CPU has AVX2 and FMA, unless
     /// `ATEN_CPU_CAPABILITY=default` forces the generic kernels (as it does for torch).
-    static let detected: NormalKernel = {
-        if ProcessInfo.processInfo.environment["ATEN_CPU_CAPABILITY"]?.lowercased() == "default" {
-            return .scalar
-        }
-        return cpuHasAVX2AndFMA() ? .avx2 : .scalar
+    static let detected: CPUKernel = {
+        #if arch(x86_64)
+            if ProcessInfo.processInfo.environment["ATEN_CPU_CAPABILITY"]?.lowercased() == "default" {
+                return .generic
+            }
+            return cpuHasAVX2AndFMA() ? .avx2 : .generic
+        #else
+            return .genericFused
+        #endif
     }()
 
     private static func cpuHasAVX2AndFMA() -> Bool {
-        #if arch(x86_64)
-            #if os(Linux)
-                guard let info = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8),
-                      let line = info.split(separator: "\n").first(where: { $0.hasPrefix("flags") })
-                else { return false }
-                let flags = Set(line.split(separator: " "))
-                return flags.contains("avx2") && flags.contains("fma")
-            #elseif canImport(Darwin)
-                func sysctlFlag(_ name: String) -> Bool {
-                    var value: Int32 = 0
-                    var size = MemoryLayout<Int32>.size
-                    return sysctlbyname(name, &value, &size, nil, 0) == 0 && value != 0
-                }
-                return sysctlFlag("hw.optional.avx2_0") && sysctlFlag("hw.optional.fma")
-            #else
-                return false
-            #endif
+        #if os(Linux)
+            guard let info = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8),
+                  let line = info.split(separator: "\n").first(where: { $0.hasPrefix("flags") })
+            else { return false }
+            let flags = Set(line.split(separator: " "))
+            return flags.contains("avx2") && flags.contains("fma")
+        #elseif canImport(Darwin)
+            func sysctlFlag(_ name: String) -> Bool {
+                var value: Int32 = 0
+                var size = MemoryLayout<Int32>.size
+                return sysctlbyname(name, &value, &size, nil, 0) == 0 && value != 0
+            }
+            return sysctlFlag("hw.optional.avx2_0") && sysctlFlag("hw.optional.fma")
         #else
             return false
         #endif
@@ -51,8 +58,8 @@ enum BoxMuller {
     // 2π as torch writes it, `2.0f * c10::pi<double>`: a double, rounded to float for AVX2.
     private static let twoPi = 2.0 * Double.pi
 
-    /// NormalFill16<float> with AVX2: Cephes log and sincos on each lane, then one fused
-    /// multiply-add (`_mm256_fmadd_ps`) for std and mean.
+    /// NormalFill16<float> with AVX2: Cephes log and sincos on each lane, then
+    /// `_mm256_fmadd_ps` for std and mean.
     static func avx2Chunk(_ data: UnsafeMutablePointer<Float>, mean: Float, std: Float) {
         let twoPi = Float(Self.twoPi)
         for j in 0..<8 {
@@ -92,7 +99,8 @@ enum BoxMuller {
 }
 
 /// One lane of avx_mathfun.h's log256_ps and sincos256_ps (Cephes single precision), step by
-/// step in the same order, with the same masks, so every rounding matches the SIMD code.
+/// step in the same order, with the same masks and the same fused multiply-adds as torch's
+/// AVX2 build, so every rounding matches the SIMD code.
 enum CephesFloat {
     // The C constants are double literals stored into float arrays: convert the same way.
     private static let sqrtHalf = Float(0.707106781186547524 as Double)
@@ -128,16 +136,12 @@ enum CephesFloat {
         x = x + tmp
         let z = x * x
         var y = logP[0]
-        for p in logP.dropFirst() {
-            y = y * x
-            y = y + p
-        }
+        for p in logP.dropFirst() { y = p.addingProduct(y, x) }
         y = y * x
-        y = y * z
-        y = y + e * logQ1
-        y = y - z * 0.5
+        y = (e * logQ1).addingProduct(y, z)  // GCC fused y * z + e * q1, not the other product
+        y = y.addingProduct(-z, 0.5)
         x = x + y
-        x = x + e * logQ2
+        x = x.addingProduct(e, logQ2)
         return invalid ? Float(bitPattern: x.bitPattern | 0xFFFF_FFFF) : x
     }
 
@@ -152,31 +156,23 @@ enum CephesFloat {
         y = Float(j)
         let swapSignSin = UInt32(bitPattern: (j & 4) << 29)
         let polyMask = (j & 2) == 0
-        x = x + y * minusDP1
-        x = x + y * minusDP2
-        x = x + y * minusDP3
+        x = x.addingProduct(y, minusDP1)
+        x = x.addingProduct(y, minusDP2)
+        x = x.addingProduct(y, minusDP3)
         let signCos = UInt32(bitPattern: (~(j &- 2) & 4) << 29)
         signSin ^= swapSignSin
 
         let z = x * x
-        var c = cosP0
+        var c = cosP1.addingProduct(cosP0, z)
+        c = cosP2.addingProduct(c, z)
         c = c * z
-        c = c + cosP1
-        c = c * z
-        c = c + cosP2
-        c = c * z
-        c = c * z
-        c = c - z * 0.5
+        c = (-(z * 0.5)).addingProduct(c, z)  // fused c * z - z * 0.5 (vfmsub)
         c = c + 1
 
-        var s = sinP0
+        var s = sinP1.addingProduct(sinP0, z)
+        s = sinP2.addingProduct(s, z)
         s = s * z
-        s = s + sinP1
-        s = s * z
-        s = s + sinP2
-        s = s * z
-        s = s * x
-        s = s + x
+        s = x.addingProduct(s, x)
 
         // select with and/andnot masks, then add, exactly as the SIMD code (keeps signed zeros)
         let sinPart2: Float = polyMask ? s : 0

@@ -22,7 +22,7 @@ public final class Generator: @unchecked Sendable {
     // next_double_normal_sample). The float one is never drawn on CPU, only carried in the state.
     private var nextDoubleNormal: Double?
     private var nextFloatNormal: Float?
-    private var normalKernel: NormalKernel
+    private var kernel: CPUKernel
 
     /// Creates a generator seeded with `seed`, like `torch.Generator().manual_seed(seed)`.
     ///
@@ -32,7 +32,7 @@ public final class Generator: @unchecked Sendable {
     /// ```
     public init(seed: UInt64 = 67_280_421_310_721) {
         engine = MT19937(seed: seed)
-        normalKernel = NormalKernel.detected
+        kernel = CPUKernel.detected
     }
 
     /// The global generator used when no generator is passed (`torch.default_generator`).
@@ -180,9 +180,10 @@ public final class Generator: @unchecked Sendable {
         checkUniformBounds(from, to, lowest: -Double(Float.greatestFiniteMagnitude),
                            max: Double(Float.greatestFiniteMagnitude), dtype: "float")
         let low = Float(from), high = Float(to)
+        let fused = cpuKernel.fusesMultiplyAdd
         withEngine { engine in
             for i in out.indices {
-                let value = Self.uniformFloat(engine.nextUInt32(), low, high)
+                let value = Self.uniformFloat(engine.nextUInt32(), low, high, fused: fused)
                 // torch maps a value that rounded up to `to` back to `from`
                 out[i] = value == high ? low : value
             }
@@ -199,9 +200,10 @@ public final class Generator: @unchecked Sendable {
     public func fillUniform(_ out: UnsafeMutableBufferPointer<Double>, from: Double = 0, to: Double = 1) {
         checkUniformBounds(from, to, lowest: -Double.greatestFiniteMagnitude,
                            max: Double.greatestFiniteMagnitude, dtype: "double")
+        let fused = cpuKernel.fusesMultiplyAdd
         withEngine { engine in
             for i in out.indices {
-                let value = Self.uniformDouble(engine.nextUInt64(), from, to)
+                let value = Self.uniformDouble(engine.nextUInt64(), from, to, fused: fused)
                 out[i] = value == to ? from : value
             }
         }
@@ -221,24 +223,26 @@ public final class Generator: @unchecked Sendable {
     public func fillNormal(_ out: UnsafeMutableBufferPointer<Float>, mean: Double = 0, std: Double = 1) {
         precondition(std >= 0, "normal expects std >= 0.0, but found std \(std)")
         let n = out.count
+        let kernel = cpuKernel
         guard n >= 16 else {
             withEngine { engine in
-                for i in 0..<n { out[i] = Float(normalSample(&engine, mean: mean, std: std)) }
+                for i in 0..<n {
+                    out[i] = Float(normalSample(&engine, mean: mean, std: std, fused: kernel.fusesMultiplyAdd))
+                }
             }
             return
         }
-        let kernel = locked { normalKernel }
         let m = Float(mean), s = Float(std)
         let chunk: (UnsafeMutablePointer<Float>) -> Void = kernel == .avx2
             ? { BoxMuller.avx2Chunk($0, mean: m, std: s) }
             : { BoxMuller.scalarChunk($0, mean: m, std: s) }
         withEngine { engine in
-            for i in 0..<n { out[i] = Self.uniformFloat(engine.nextUInt32(), 0, 1) }
+            for i in 0..<n { out[i] = Self.unitFloat(engine.nextUInt32()) }
             let base = out.baseAddress!
             for i in stride(from: 0, to: n - 15, by: 16) { chunk(base + i) }
             if n % 16 != 0 {
                 // the tail is redone with 16 fresh uniforms over the last 16 slots
-                for i in (n - 16)..<n { out[i] = Self.uniformFloat(engine.nextUInt32(), 0, 1) }
+                for i in (n - 16)..<n { out[i] = Self.unitFloat(engine.nextUInt32()) }
                 chunk(base + n - 16)
             }
         }
@@ -254,19 +258,20 @@ public final class Generator: @unchecked Sendable {
         precondition(std >= 0, "normal expects std >= 0.0, but found std \(std)")
         let n = out.count
         guard n >= 16 else {
+            let fused = cpuKernel.fusesMultiplyAdd
             withEngine { engine in
-                for i in 0..<n { out[i] = normalSample(&engine, mean: mean, std: std) }
+                for i in 0..<n { out[i] = normalSample(&engine, mean: mean, std: std, fused: fused) }
             }
             return
         }
         withEngine { engine in
-            for i in 0..<n { out[i] = Self.uniformDouble(engine.nextUInt64(), 0, 1) }
+            for i in 0..<n { out[i] = Self.unitDouble(engine.nextUInt64()) }
             let base = out.baseAddress!
             for i in stride(from: 0, to: n - 15, by: 16) {
                 BoxMuller.doubleChunk(base + i, mean: mean, std: std)
             }
             if n % 16 != 0 {
-                for i in (n - 16)..<n { out[i] = Self.uniformDouble(engine.nextUInt64(), 0, 1) }
+                for i in (n - 16)..<n { out[i] = Self.unitDouble(engine.nextUInt64()) }
                 BoxMuller.doubleChunk(base + n - 16, mean: mean, std: std)
             }
         }
@@ -275,17 +280,20 @@ public final class Generator: @unchecked Sendable {
     /// One draw of at::normal_distribution<double>: Box-Muller on two 53-bit uniforms,
     /// returning the cosine branch and caching the sine branch for the next call.
     /// Call with the lock held (from `withEngine`).
-    private func normalSample(_ engine: inout MT19937, mean: Double, std: Double) -> Double {
+    private func normalSample(_ engine: inout MT19937, mean: Double, std: Double, fused: Bool) -> Double {
+        let sample: Double
         if let cached = nextDoubleNormal {
             nextDoubleNormal = nil
-            return cached * std + mean
+            sample = cached
+        } else {
+            let u1 = Self.unitDouble(engine.nextUInt64())
+            let u2 = Self.unitDouble(engine.nextUInt64())
+            let r = (-2.0 * log1p(-u2)).squareRoot()
+            let theta = 2.0 * Double.pi * u1
+            nextDoubleNormal = r * sin(theta)
+            sample = r * cos(theta)
         }
-        let u1 = Self.uniformDouble(engine.nextUInt64(), 0, 1)
-        let u2 = Self.uniformDouble(engine.nextUInt64(), 0, 1)
-        let r = (-2.0 * log1p(-u2)).squareRoot()
-        let theta = 2.0 * Double.pi * u1
-        nextDoubleNormal = r * sin(theta)
-        return r * cos(theta) * std + mean
+        return fused ? mean.addingProduct(sample, std) : sample * std + mean
     }
 
     // MARK: Integers
@@ -399,7 +407,7 @@ public final class Generator: @unchecked Sendable {
     public func fillBernoulli(_ out: UnsafeMutableBufferPointer<Float>, p: Double) {
         precondition(p >= 0 && p <= 1, "bernoulli_ expects p to be in [0, 1], but got p=\(p)")
         withEngine { engine in
-            for i in out.indices { out[i] = Self.uniformDouble(engine.nextUInt64(), 0, 1) < p ? 1 : 0 }
+            for i in out.indices { out[i] = Self.unitDouble(engine.nextUInt64()) < p ? 1 : 0 }
         }
     }
 
@@ -412,24 +420,36 @@ public final class Generator: @unchecked Sendable {
     public func fillBernoulli(_ out: UnsafeMutableBufferPointer<Double>, p: Double) {
         precondition(p >= 0 && p <= 1, "bernoulli_ expects p to be in [0, 1], but got p=\(p)")
         withEngine { engine in
-            for i in out.indices { out[i] = Self.uniformDouble(engine.nextUInt64(), 0, 1) < p ? 1 : 0 }
+            for i in out.indices { out[i] = Self.unitDouble(engine.nextUInt64()) < p ? 1 : 0 }
         }
     }
 
     // MARK: Helpers
 
-    /// transformation::uniform_real<float>: 24 random bits scaled to [0, 1), then to [from, to).
+    /// transformation::uniform_real<float> on [0, 1): 24 random bits times 2^-24.
     @inline(__always)
-    static func uniformFloat(_ draw: UInt32, _ from: Float, _ to: Float) -> Float {
-        let x = Float(draw & 0xFF_FFFF) * (1.0 / 16_777_216.0)
-        return x * (to - from) + from
+    static func unitFloat(_ draw: UInt32) -> Float {
+        Float(draw & 0xFF_FFFF) * (1.0 / 16_777_216.0)
     }
 
-    /// transformation::uniform_real<double>: 53 random bits scaled to [0, 1), then to [from, to).
+    /// transformation::uniform_real<double> on [0, 1): 53 random bits times 2^-53.
     @inline(__always)
-    static func uniformDouble(_ draw: UInt64, _ from: Double, _ to: Double) -> Double {
-        let x = Double(draw & 0x1F_FFFF_FFFF_FFFF) * (1.0 / 9_007_199_254_740_992.0)
-        return x * (to - from) + from
+    static func unitDouble(_ draw: UInt64) -> Double {
+        Double(draw & 0x1F_FFFF_FFFF_FFFF) * (1.0 / 9_007_199_254_740_992.0)
+    }
+
+    /// uniform_real<float> on [from, to): `x * (to - from) + from`, one rounding where torch fuses it.
+    @inline(__always)
+    static func uniformFloat(_ draw: UInt32, _ from: Float, _ to: Float, fused: Bool) -> Float {
+        let x = unitFloat(draw)
+        return fused ? from.addingProduct(x, to - from) : x * (to - from) + from
+    }
+
+    /// uniform_real<double> on [from, to), as `uniformFloat`.
+    @inline(__always)
+    static func uniformDouble(_ draw: UInt64, _ from: Double, _ to: Double, fused: Bool) -> Double {
+        let x = unitDouble(draw)
+        return fused ? from.addingProduct(x, to - from) : x * (to - from) + from
     }
 
     /// The argument checks of torch's uniform_impl_, with its messages.
@@ -458,10 +478,10 @@ public final class Generator: @unchecked Sendable {
         return body(&engine)
     }
 
-    /// Which float32 chunk kernel normals use (tests pin it to compare with fixtures).
-    var float32NormalKernel: NormalKernel {
-        get { locked { normalKernel } }
-        set { locked { normalKernel = newValue } }
+    /// Which torch CPU kernel build to reproduce (detected; tests pin it to match fixtures).
+    var cpuKernel: CPUKernel {
+        get { locked { kernel } }
+        set { locked { kernel = newValue } }
     }
 }
 
