@@ -46,7 +46,7 @@ int st_kernel_isa(void) {
 #define ST_KC 256
 #define ST_MC 120
 #define ST_NC 2048
-#define ST_UKR st_sukr_fn
+#define ST_KERNELS st_kernels_f32
 #include "gemm_driver.h"
 #undef ST_T
 #undef ST_FN
@@ -55,7 +55,7 @@ int st_kernel_isa(void) {
 #undef ST_KC
 #undef ST_MC
 #undef ST_NC
-#undef ST_UKR
+#undef ST_KERNELS
 
 #define ST_T double
 #define ST_FN(name) name##_f64
@@ -64,35 +64,46 @@ int st_kernel_isa(void) {
 #define ST_KC 256
 #define ST_MC 96
 #define ST_NC 2048
-#define ST_UKR st_dukr_fn
+#define ST_KERNELS st_kernels_f64
 #include "gemm_driver.h"
+
+static const st_kernels_f32 st_generic_f32 = {st_sukr_generic, NULL, NULL};
+static const st_kernels_f64 st_generic_f64 = {st_dukr_generic, NULL, NULL};
+#if defined(__x86_64__) || defined(__i386__)
+static const st_kernels_f32 st_avx2_f32 = {st_sukr_avx2, st_spack_a_avx2, st_spack_b_avx2};
+static const st_kernels_f64 st_avx2_f64 = {st_dukr_avx2, NULL, NULL};
+#endif
+#if defined(__aarch64__)
+static const st_kernels_f32 st_neon_f32 = {st_sukr_neon, NULL, NULL};
+static const st_kernels_f64 st_neon_f64 = {st_dukr_neon, NULL, NULL};
+#endif
 
 void st_sgemm(int transA, int transB, long M, long N, long K, float alpha, const float *A,
               long lda, const float *B, long ldb, float beta, float *C, long ldc) {
-    st_sukr_fn ukr = st_sukr_generic;
+    const st_kernels_f32 *kern = &st_generic_f32;
     switch (st_kernel_isa()) {
 #if defined(__x86_64__) || defined(__i386__)
-    case 1: ukr = st_sukr_avx2; break;
+    case 1: kern = &st_avx2_f32; break;
 #endif
 #if defined(__aarch64__)
-    case 2: ukr = st_sukr_neon; break;
+    case 2: kern = &st_neon_f32; break;
 #endif
     default: break;
     }
-    gemm_f32(transA, transB, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc, ukr);
+    gemm_f32(transA, transB, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc, kern);
 }
 
 void st_dgemm(int transA, int transB, long M, long N, long K, double alpha, const double *A,
               long lda, const double *B, long ldb, double beta, double *C, long ldc) {
-    st_dukr_fn ukr = st_dukr_generic;
+    const st_kernels_f64 *kern = &st_generic_f64;
     switch (st_kernel_isa()) {
 #if defined(__x86_64__) || defined(__i386__)
-    case 1: ukr = st_dukr_avx2; break;
+    case 1: kern = &st_avx2_f64; break;
 #endif
 #if defined(__aarch64__)
-    case 2: ukr = st_dukr_neon; break;
+    case 2: kern = &st_neon_f64; break;
 #endif
     default: break;
     }
-    gemm_f64(transA, transB, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc, ukr);
+    gemm_f64(transA, transB, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc, kern);
 }

@@ -144,6 +144,67 @@ ST_AVX2 void st_sukr_avx2(long k, const float *a, long rsa, long csa, const floa
     else (packed ? s_kernel_1p : s_kernel_1s)(k, a, rsa, csa, b, c, rsc, csc, m, n, alpha, beta);
 }
 
+/* ---- float packing (the transposing layouts) ---------------------------------------------- */
+
+/* In-place transpose of an 8 x 8 block held as 8 rows. */
+ST_INLINE ST_AVX2 void s_transpose8(__m256 r[8]) {
+    __m256 t0 = _mm256_unpacklo_ps(r[0], r[1]), t1 = _mm256_unpackhi_ps(r[0], r[1]);
+    __m256 t2 = _mm256_unpacklo_ps(r[2], r[3]), t3 = _mm256_unpackhi_ps(r[2], r[3]);
+    __m256 t4 = _mm256_unpacklo_ps(r[4], r[5]), t5 = _mm256_unpackhi_ps(r[4], r[5]);
+    __m256 t6 = _mm256_unpacklo_ps(r[6], r[7]), t7 = _mm256_unpackhi_ps(r[6], r[7]);
+    __m256 u0 = _mm256_shuffle_ps(t0, t2, _MM_SHUFFLE(1, 0, 1, 0));
+    __m256 u1 = _mm256_shuffle_ps(t0, t2, _MM_SHUFFLE(3, 2, 3, 2));
+    __m256 u2 = _mm256_shuffle_ps(t1, t3, _MM_SHUFFLE(1, 0, 1, 0));
+    __m256 u3 = _mm256_shuffle_ps(t1, t3, _MM_SHUFFLE(3, 2, 3, 2));
+    __m256 u4 = _mm256_shuffle_ps(t4, t6, _MM_SHUFFLE(1, 0, 1, 0));
+    __m256 u5 = _mm256_shuffle_ps(t4, t6, _MM_SHUFFLE(3, 2, 3, 2));
+    __m256 u6 = _mm256_shuffle_ps(t5, t7, _MM_SHUFFLE(1, 0, 1, 0));
+    __m256 u7 = _mm256_shuffle_ps(t5, t7, _MM_SHUFFLE(3, 2, 3, 2));
+    r[0] = _mm256_permute2f128_ps(u0, u4, 0x20), r[1] = _mm256_permute2f128_ps(u1, u5, 0x20);
+    r[2] = _mm256_permute2f128_ps(u2, u6, 0x20), r[3] = _mm256_permute2f128_ps(u3, u7, 0x20);
+    r[4] = _mm256_permute2f128_ps(u0, u4, 0x31), r[5] = _mm256_permute2f128_ps(u1, u5, 0x31);
+    r[6] = _mm256_permute2f128_ps(u2, u6, 0x31), r[7] = _mm256_permute2f128_ps(u3, u7, 0x31);
+}
+
+/* A panel of 6 rows, each contiguous in p: dst[p*6 + i] = src[i*ld + p] (A not transposed). */
+ST_AVX2 void st_spack_a_avx2(long kc, const float *src, long ld, float *dst) {
+    long p = 0;
+    for (; p + 8 <= kc; p += 8) {
+        __m256 r[8];
+        for (int i = 0; i < ST_SMR; i++) r[i] = _mm256_loadu_ps(src + i * ld + p);
+        r[6] = r[7] = _mm256_setzero_ps();
+        s_transpose8(r);
+        /* Each 8-wide store spills 2 lanes into the next step, which the next store
+         * overwrites; the last one stores exactly 6 so nothing lands past the panel. */
+        float *d = dst + p * ST_SMR;
+        for (int q = 0; q < 7; q++) _mm256_storeu_ps(d + q * ST_SMR, r[q]);
+        _mm_storeu_ps(d + 7 * ST_SMR, _mm256_castps256_ps128(r[7]));
+        _mm_storel_pi((__m64 *)(d + 7 * ST_SMR + 4), _mm256_extractf128_ps(r[7], 1));
+    }
+    for (; p < kc; p++)
+        for (int i = 0; i < ST_SMR; i++) dst[p * ST_SMR + i] = src[i * ld + p];
+}
+
+/* A panel of 16 columns, each contiguous in p: dst[p*16 + j] = src[j*ld + p] (B transposed). */
+ST_AVX2 void st_spack_b_avx2(long kc, const float *src, long ld, float *dst) {
+    long p = 0;
+    for (; p + 8 <= kc; p += 8) {
+        __m256 lo[8], hi[8];
+        for (int j = 0; j < 8; j++) {
+            lo[j] = _mm256_loadu_ps(src + j * ld + p);
+            hi[j] = _mm256_loadu_ps(src + (j + 8) * ld + p);
+        }
+        s_transpose8(lo);
+        s_transpose8(hi);
+        for (int q = 0; q < 8; q++) {
+            _mm256_storeu_ps(dst + (p + q) * ST_SNR, lo[q]);
+            _mm256_storeu_ps(dst + (p + q) * ST_SNR + 8, hi[q]);
+        }
+    }
+    for (; p < kc; p++)
+        for (int j = 0; j < ST_SNR; j++) dst[p * ST_SNR + j] = src[j * ld + p];
+}
+
 /* ---- double --------------------------------------------------------------------------------- */
 
 ST_INLINE ST_AVX2 void d_update(double *c, __m256d acc, int n, __m256d va, __m256d vb,

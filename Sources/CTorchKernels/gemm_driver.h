@@ -6,7 +6,8 @@
  *   ST_MR, ST_NR         register tile of the micro-kernels
  *   ST_KC, ST_MC, ST_NC  cache blocks: a KC x NR panel of B stays in L1, an MC x KC block of
  *                        A in L2, a KC x NC block of B in L3 (the BLIS/GotoBLAS scheme)
- *   ST_UKR               micro-kernel pointer type (st_internal.h)
+ *   ST_KERNELS           kernel-set type (st_internal.h): micro-kernel and optional packers
+ *   ST_FN(st_ukr)        its micro-kernel pointer type
  *   ST_DIRECT_N          when min(M, N) is at most this, A is read in place, not packed
  *   ST_PAR_FLOPS         below this many flops a GEMM stays on one thread
  *
@@ -22,18 +23,19 @@ typedef struct {
     ST_T alpha, beta;
     long kstep;                   /* K block; depends on K only, so on no thread split */
     int packA;
-    ST_UKR ukr;
+    const ST_KERNELS *kern;
 } ST_FN(gemm_problem);
 
 /* Packs a kc x nc block of B into NR-wide panels, B(p, j) -> bp[panel][p*NR + j]. */
-static void ST_FN(pack_b)(long kc, long nc, const ST_T *B, long rsb, long csb, ST_T *bp) {
+static void ST_FN(pack_b)(const ST_KERNELS *kern, long kc, long nc, const ST_T *restrict B,
+                          long rsb, long csb, ST_T *restrict bp) {
     for (long j0 = 0; j0 < nc; j0 += ST_NR, bp += kc * ST_NR) {
         long nr = nc - j0 < ST_NR ? nc - j0 : ST_NR;
-        const ST_T *src = B + j0 * csb;
+        const ST_T *restrict src = B + j0 * csb;
         if (csb == 1) {
             for (long p = 0; p < kc; p++) {
-                const ST_T *s = src + p * rsb;
-                ST_T *d = bp + p * ST_NR;
+                const ST_T *restrict s = src + p * rsb;
+                ST_T *restrict d = bp + p * ST_NR;
                 if (nr == ST_NR) {
                     for (long j = 0; j < ST_NR; j++) d[j] = s[j];
                 } else {
@@ -41,6 +43,8 @@ static void ST_FN(pack_b)(long kc, long nc, const ST_T *B, long rsb, long csb, S
                     for (long j = nr; j < ST_NR; j++) d[j] = 0;
                 }
             }
+        } else if (rsb == 1 && nr == ST_NR && kern->pack_b_t) {
+            kern->pack_b_t(kc, src, csb, bp); /* SIMD transposes */
         } else {
             /* Column j of the panel is contiguous in p when rsb == 1: read it in a stream. */
             for (long j = 0; j < nr; j++) {
@@ -54,17 +58,24 @@ static void ST_FN(pack_b)(long kc, long nc, const ST_T *B, long rsb, long csb, S
 }
 
 /* Packs an mc x kc block of A into MR-tall panels, A(i, p) -> ap[panel][p*MR + i]. */
-static void ST_FN(pack_a)(long mc, long kc, const ST_T *A, long rsa, long csa, ST_T *ap) {
+static void ST_FN(pack_a)(const ST_KERNELS *kern, long mc, long kc, const ST_T *restrict A,
+                          long rsa, long csa, ST_T *restrict ap) {
     for (long i0 = 0; i0 < mc; i0 += ST_MR, ap += kc * ST_MR) {
         long mr = mc - i0 < ST_MR ? mc - i0 : ST_MR;
-        const ST_T *src = A + i0 * rsa;
+        const ST_T *restrict src = A + i0 * rsa;
         if (rsa == 1) {
             for (long p = 0; p < kc; p++) {
-                const ST_T *s = src + p * csa;
-                ST_T *d = ap + p * ST_MR;
-                for (long i = 0; i < mr; i++) d[i] = s[i];
-                for (long i = mr; i < ST_MR; i++) d[i] = 0;
+                const ST_T *restrict s = src + p * csa;
+                ST_T *restrict d = ap + p * ST_MR;
+                if (mr == ST_MR) { /* a fixed trip count the compiler unrolls */
+                    for (long i = 0; i < ST_MR; i++) d[i] = s[i];
+                } else {
+                    for (long i = 0; i < mr; i++) d[i] = s[i];
+                    for (long i = mr; i < ST_MR; i++) d[i] = 0;
+                }
             }
+        } else if (csa == 1 && mr == ST_MR && kern->pack_a_t) {
+            kern->pack_a_t(kc, src, rsa, ap); /* SIMD transposes */
         } else {
             for (long i = 0; i < mr; i++) {
                 const ST_T *s = src + i * rsa;
@@ -101,20 +112,20 @@ static void ST_FN(gemm_block)(const ST_FN(gemm_problem) *pr, long m0, long m1, l
         ST_FN(gemm_naive)(pr, m0, m1, n0, n1);
         return;
     }
-    const ST_UKR ukr = pr->ukr;
+    const ST_FN(st_ukr) ukr = pr->kern->ukr;
     for (long jc = n0; jc < n1; jc += ST_NC) {
         long nc = n1 - jc < ST_NC ? n1 - jc : ST_NC;
         for (long pc = 0; pc < K; pc += kstep) {
             long kc = K - pc < kstep ? K - pc : kstep;
             /* The first K block applies beta; later ones accumulate into C. */
             ST_T beta = pc == 0 ? pr->beta : (ST_T)1;
-            ST_FN(pack_b)(kc, nc, pr->B + pc * pr->rsb + jc * pr->csb, pr->rsb, pr->csb, bp);
+            ST_FN(pack_b)(pr->kern, kc, nc, pr->B + pc * pr->rsb + jc * pr->csb, pr->rsb, pr->csb, bp);
             for (long ic = m0; ic < m1; ic += ST_MC) {
                 long mc = m1 - ic < ST_MC ? m1 - ic : ST_MC;
                 const ST_T *a = pr->A + ic * pr->rsa + pc * pr->csa;
                 long rsa = pr->rsa, csa = pr->csa, panel = ST_MR * rsa;
                 if (pr->packA) {
-                    ST_FN(pack_a)(mc, kc, a, rsa, csa, ap);
+                    ST_FN(pack_a)(pr->kern, mc, kc, a, rsa, csa, ap);
                     a = ap, rsa = 1, csa = ST_MR, panel = ST_MR * kc;
                 }
                 for (long jr = 0; jr < nc; jr += ST_NR) {
@@ -156,7 +167,7 @@ static void ST_FN(scale_c)(long M, long N, ST_T beta, ST_T *C, long ldc) {
 
 static void ST_FN(gemm)(int transA, int transB, long M, long N, long K, ST_T alpha,
                         const ST_T *A, long lda, const ST_T *B, long ldb, ST_T beta, ST_T *C,
-                        long ldc, ST_UKR ukr) {
+                        long ldc, const ST_KERNELS *kern) {
     if (M <= 0 || N <= 0) return;
     if (K <= 0 || alpha == 0) {
         ST_FN(scale_c)(M, N, beta, C, ldc);
@@ -164,7 +175,7 @@ static void ST_FN(gemm)(int transA, int transB, long M, long N, long K, ST_T alp
     }
     ST_FN(gemm_problem) pr = {M, N, K, A, transA ? 1 : lda, transA ? lda : 1,
                               B, transB ? 1 : ldb, transB ? ldb : 1, C, ldc, 1,
-                              alpha, beta, 0, 0, ukr};
+                              alpha, beta, 0, 0, kern};
     if (M < N && M <= ST_DIRECT_N) {
         /* Make the small side N: compute C^T = B^T A^T, which is only a swap of strides. */
         ST_FN(gemm_problem) t = pr;

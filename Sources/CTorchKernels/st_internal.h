@@ -43,11 +43,31 @@ void *st_scratch(int slot, size_t bytes);
  * sequence of fused (or, for the generic kernel, separate) multiply-adds in p order, whatever
  * the tile's position, which is what keeps results independent of the thread split.
  */
-typedef void (*st_sukr_fn)(long k, const float *a, long rsa, long csa, const float *b, float *c,
-                           long rsc, long csc, int m, int n, float alpha, float beta);
-typedef void (*st_dukr_fn)(long k, const double *a, long rsa, long csa, const double *b,
+typedef void (*st_ukr_f32)(long k, const float *a, long rsa, long csa, const float *b,
+                           float *c, long rsc, long csc, int m, int n, float alpha,
+                           float beta);
+typedef void (*st_ukr_f64)(long k, const double *a, long rsa, long csa, const double *b,
                            double *c, long rsc, long csc, int m, int n, double alpha,
                            double beta);
+
+/*
+ * Optional SIMD packers for the two transposing layouts, full panels only:
+ *   pack_a_t: MR rows, row i at src + i*ld, contiguous in p  -> dst[p*MR + i]
+ *   pack_b_t: NR columns, column j at src + j*ld, contiguous in p -> dst[p*NR + j]
+ * NULL means the driver's plain C loops.
+ */
+typedef void (*st_pack_f32)(long kc, const float *src, long ld, float *dst);
+typedef void (*st_pack_f64)(long kc, const double *src, long ld, double *dst);
+
+/* What one instruction set contributes to the GEMM driver. */
+typedef struct {
+    st_ukr_f32 ukr;
+    st_pack_f32 pack_a_t, pack_b_t;
+} st_kernels_f32;
+typedef struct {
+    st_ukr_f64 ukr;
+    st_pack_f64 pack_a_t, pack_b_t;
+} st_kernels_f64;
 
 void st_sukr_generic(long k, const float *a, long rsa, long csa, const float *b, float *c,
                      long rsc, long csc, int m, int n, float alpha, float beta);
@@ -60,6 +80,8 @@ void st_sukr_avx2(long k, const float *a, long rsa, long csa, const float *b, fl
                   long rsc, long csc, int m, int n, float alpha, float beta);
 void st_dukr_avx2(long k, const double *a, long rsa, long csa, const double *b, double *c,
                   long rsc, long csc, int m, int n, double alpha, double beta);
+void st_spack_a_avx2(long kc, const float *src, long ld, float *dst);
+void st_spack_b_avx2(long kc, const float *src, long ld, float *dst);
 #endif
 
 #if defined(__aarch64__)

@@ -302,7 +302,7 @@ public final class Generator: @unchecked Sendable {
     ///
     /// Ranges below 2^28 use one 32-bit draw per value, wider ones a 64-bit draw (then `%`).
     /// ```swift
-    /// g.randint(low: 0, high: 10, count: 5)   // e.g. [4, 9, 3, 0, 3]
+    /// Generator(seed: 0).randint(low: 0, high: 10, count: 5)   // [4, 9, 3, 0, 3], as torch.randint(0, 10, (5,))
     /// ```
     public func randint(low: Int64, high: Int64, count: Int) -> [Int64] {
         precondition(low < high, "random_ expects 'from' to be less than 'to', but got from=\(low) >= to=\(high)")
@@ -319,7 +319,7 @@ public final class Generator: @unchecked Sendable {
     /// Below 2^32/20 it is PyTorch's swap shuffle with 32-bit draws; from there on the
     /// "inside-out" Fisher-Yates with 64-bit draws, exactly as torch switches.
     /// ```swift
-    /// Generator(seed: 0).randperm(4)   // [2, 0, 1, 3], as torch.randperm(4) after manual_seed(0)
+    /// Generator(seed: 0).randperm(4)   // [0, 1, 3, 2], as torch.randperm(4) after manual_seed(0)
     /// ```
     public func randperm(_ n: Int) -> [Int64] {
         precondition(n >= 0, "n must be non-negative, got\(n)")
