@@ -155,13 +155,13 @@ struct OpsGoldenTests {
 
 // MARK: - The ops, by fixture case name
 
-private typealias GoldenOp = ([Tensor]) -> [Tensor]
+private typealias GoldenOp = @Sendable ([Tensor]) -> [Tensor]
 
 private let goldenOps: [String: GoldenOp] = {
     var t: [String: GoldenOp] = [:]
-    func op(_ name: String, _ f: @escaping ([Tensor]) -> Tensor) { t[name] = { [f($0)] } }
+    func op(_ name: String, _ f: @escaping @Sendable ([Tensor]) -> Tensor) { t[name] = { [f($0)] } }
     func multi(_ name: String, _ f: @escaping GoldenOp) { t[name] = f }
-    func setitem(_ name: String, _ f: @escaping (Tensor, [Tensor]) -> Void) {
+    func setitem(_ name: String, _ f: @escaping @Sendable (Tensor, [Tensor]) -> Void) {
         t[name] = { x in let a = x[0].clone(); f(a, x); return [a] }
     }
 
@@ -260,7 +260,7 @@ private let goldenOps: [String: GoldenOp] = {
     op("prod_dim_keepdim") { $0[0].prod(dim: 0, keepDim: true) }
     for name in ["max", "max_ties", "max_int", "max_nan"] { op(name) { $0[0].max() } }
     op("min") { $0[0].min() }
-    func pair(_ r: (values: Tensor, indices: Tensor)) -> [Tensor] { [r.values, r.indices] }
+    @Sendable func pair(_ r: (values: Tensor, indices: Tensor)) -> [Tensor] { [r.values, r.indices] }
     for name in ["max_dim", "max_dim_ties", "max_dim_int"] { multi(name) { pair($0[0].max(dim: 1)) } }
     multi("max_dim_keepdim") { pair($0[0].max(dim: 0, keepDim: true)) }
     multi("min_dim") { pair($0[0].min(dim: 0)) }
