@@ -66,7 +66,8 @@ static void st_valid_range(long n_out, long stride, long off, long size, long *l
                         const T *s = (const T *)g->src + o;                                   \
                         T *d = (T *)g->dst;                                                   \
                         long base = (c * g->H + oh * g->strideH + hoff) * g->W + woff;        \
-                        for (long ow = wlo; ow < whi; ow++) d[base + ow * g->strideW] += s[ow]; \
+                        for (long ow = wlo; ow < whi; ow++)                                   \
+                            d[base + ow * g->strideW] += s[ow];                               \
                     }                                                                         \
                 }                                                                             \
             }

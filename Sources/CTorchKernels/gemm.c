@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* ---- Kernel family ------------------------------------------------------------------------ */
+/* ---- Kernel family ----------------------------------------------------------------------- */
 
 static int st_isa = -1; /* -1: not chosen yet */
 
@@ -32,7 +32,7 @@ int st_kernel_isa(void) {
     return isa;
 }
 
-/* ---- Driver instances ---------------------------------------------------------------------- */
+/* ---- Driver instances -------------------------------------------------------------------- */
 
 /* Below ~2 MFLOP (about 25 us on one core) waking a second thread costs more than it saves. */
 #define ST_PAR_FLOPS 2.0e6

@@ -29,21 +29,26 @@ typedef struct {
 /* Packs a kc x nc block of B into NR-wide panels, B(p, j) -> bp[panel][p*NR + j]. */
 static void ST_FN(pack_b)(const ST_KERNELS *kern, long kc, long nc, const ST_T *restrict B,
                           long rsb, long csb, ST_T *restrict bp) {
+    if (csb == 1) {
+        /* Rows of B are contiguous: walk them in order (one stream the prefetcher follows)
+         * and scatter each row across the panels. */
+        long full = nc / ST_NR * ST_NR;
+        for (long p = 0; p < kc; p++) {
+            const ST_T *restrict s = B + p * rsb;
+            ST_T *restrict d = bp + p * ST_NR;
+            for (long j0 = 0; j0 < full; j0 += ST_NR, d += kc * ST_NR)
+                for (long j = 0; j < ST_NR; j++) d[j] = s[j0 + j];
+            if (full < nc) {
+                for (long j = 0; j < nc - full; j++) d[j] = s[full + j];
+                for (long j = nc - full; j < ST_NR; j++) d[j] = 0;
+            }
+        }
+        return;
+    }
     for (long j0 = 0; j0 < nc; j0 += ST_NR, bp += kc * ST_NR) {
         long nr = nc - j0 < ST_NR ? nc - j0 : ST_NR;
         const ST_T *restrict src = B + j0 * csb;
-        if (csb == 1) {
-            for (long p = 0; p < kc; p++) {
-                const ST_T *restrict s = src + p * rsb;
-                ST_T *restrict d = bp + p * ST_NR;
-                if (nr == ST_NR) {
-                    for (long j = 0; j < ST_NR; j++) d[j] = s[j];
-                } else {
-                    for (long j = 0; j < nr; j++) d[j] = s[j];
-                    for (long j = nr; j < ST_NR; j++) d[j] = 0;
-                }
-            }
-        } else if (rsb == 1 && nr == ST_NR && kern->pack_b_t) {
+        if (rsb == 1 && nr == ST_NR && kern->pack_b_t) {
             kern->pack_b_t(kc, src, csb, bp); /* SIMD transposes */
         } else {
             /* Column j of the panel is contiguous in p when rsb == 1: read it in a stream. */
@@ -119,7 +124,8 @@ static void ST_FN(gemm_block)(const ST_FN(gemm_problem) *pr, long m0, long m1, l
             long kc = K - pc < kstep ? K - pc : kstep;
             /* The first K block applies beta; later ones accumulate into C. */
             ST_T beta = pc == 0 ? pr->beta : (ST_T)1;
-            ST_FN(pack_b)(pr->kern, kc, nc, pr->B + pc * pr->rsb + jc * pr->csb, pr->rsb, pr->csb, bp);
+            ST_FN(pack_b)(pr->kern, kc, nc, pr->B + pc * pr->rsb + jc * pr->csb, pr->rsb,
+                          pr->csb, bp);
             for (long ic = m0; ic < m1; ic += ST_MC) {
                 long mc = m1 - ic < ST_MC ? m1 - ic : ST_MC;
                 const ST_T *a = pr->A + ic * pr->rsa + pc * pr->csa;

@@ -26,7 +26,7 @@ void st_parallel_run(long ntasks, st_task_fn fn, void *ctx);
  */
 void *st_scratch(int slot, size_t bytes);
 
-/* ---- GEMM micro-kernels -------------------------------------------------------------------- */
+/* ---- GEMM micro-kernels ---------------------------------------------------------------- */
 
 /* Register tile sizes; every ISA uses the same so that packing and blocking are shared. */
 #define ST_SMR 6

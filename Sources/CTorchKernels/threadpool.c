@@ -27,7 +27,7 @@
 /* The task counter's index half when a job is closed: larger than any task count. */
 #define ST_CLOSED 0xFFFFFFFFul
 
-/* ---- Thread count ------------------------------------------------------------------------- */
+/* ---- Thread count ------------------------------------------------------------------------ */
 
 static int st_nthreads = 0; /* 0: not yet read from the system */
 
@@ -58,7 +58,7 @@ int st_get_num_threads(void) {
     return n;
 }
 
-/* ---- Pool ----------------------------------------------------------------------------------- */
+/* ---- Pool -------------------------------------------------------------------------------- */
 
 /*
  * One job at a time. `claim` packs (generation << 32 | next task index) so a worker that
@@ -173,7 +173,7 @@ void st_parallel_run(long ntasks, st_task_fn fn, void *ctx) {
     pthread_mutex_unlock(&pool.submit);
 }
 
-/* ---- Scratch buffers ---------------------------------------------------------------------- */
+/* ---- Scratch buffers --------------------------------------------------------------------- */
 
 #define ST_SCRATCH_SLOTS 4
 

@@ -414,7 +414,7 @@ private let goldenOps: [String: GoldenOp] = {
     setitem("setitem_column") { a, x in a[.all, 1] = x[1] }
     setitem("setitem_mask") { a, x in a[x[1]] = Tensor(0.0) }
     setitem("setitem_index") { a, x in a[x[1]] = x[2] }
-    setitem("masked_fill_") { a, x in a.maskedFill_(x[1], Tensor(7.0)) }
+    setitem("masked_fill_") { a, x in a.maskedFill_(x[1], 7.0) }
 
     // dtype conversion and copies
     op("to_float64") { $0[0].to(.float64) }

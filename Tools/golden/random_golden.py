@@ -6,12 +6,15 @@ UInt64, int64 as signed, all decimal strings). Results longer than 64 values are
 compactly: first/last 20 patterns, their sum and position-weighted sum mod 2^64 (see pack).
 The Swift test (GeneratorTests.swift) replays the same ops on Generator and compares exactly.
 
-float32 normal_ on >= 16 elements goes through a SIMD kernel that depends on the CPU capability
-(AVX2 uses avx_mathfun polynomials, "default" uses libm), so those cases are also recorded
-from a child process run with ATEN_CPU_CAPABILITY=default (section "default_kernel").
+Some bits depend on the CPU kernel build torch dispatches to: with AVX2, float32 normal_ on
+>= 16 elements uses avx_mathfun polynomials and GCC fused `x * (to - from) + from` and
+`value * std + mean` into FMAs; the "default" build uses libm and no FMA. "cases" come from
+this machine's build (recorded as "cpuKernel"); section "defaultKernel" repeats the affected
+ops in a child process run with ATEN_CPU_CAPABILITY=default.
 
 Run from the package root:  python3 Tools/golden/random_golden.py [--slow]
-(--slow adds torch.randperm(214748363), the first size on the random64 path; ~15 s in torch.)
+(--slow adds torch.randperm(214748364), the first size on randperm's random64 path, and
+214748363, the last on the 32-bit path: about a minute and several GB of memory.)
 """
 
 import hashlib

@@ -68,7 +68,7 @@ enum Engine {
             return [Tensor?](repeating: nil, count: node.nextEdges.count)
         }
         for saved in node.savedVersions where saved.storage.version != saved.version {
-            fatalError("one of the variables needed for gradient computation has been modified by an inplace operation: \(saved.describe()) is at version \(saved.storage.version); expected version \(saved.version) instead. Hint: enable anomaly detection to find the operation that failed to compute its gradient, with torch.autograd.set_detect_anomaly(True).")
+            fatalError("one of the variables needed for gradient computation has been modified by an inplace operation: \(saved.describe()) is at version \(saved.storage.version); expected version \(saved.version) instead. Hint: enable anomaly detection to find the operation that failed to compute its gradient, with torch.autograd.set_detect_anomaly(True, check_nan=False).")
         }
         var inputGrads = backward(grad)
         for hook in node.postHooks {

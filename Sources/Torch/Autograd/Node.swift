@@ -64,6 +64,13 @@ public final class Node: @unchecked Sendable, CustomStringConvertible {
 
     public var description: String { "<\(name) object>" }
 
+    /// The op a backward node belongs to, as PyTorch's messages name it (`MulBackward0` -> `Mul`).
+    static func opName(_ nodeName: String) -> String {
+        var stem = Substring(nodeName)
+        while let last = stem.last, last.isNumber { stem = stem.dropLast() }
+        return stem.hasSuffix("Backward") ? String(stem.dropLast("Backward".count)) : nodeName
+    }
+
     /// Frees saved tensors after a backward pass without `retainGraph`.
     func release() {
         if !savedVersions.isEmpty {
@@ -138,11 +145,16 @@ extension Tensor {
         node.backwardFn = backward
         if !saving.isEmpty {
             node.savedVersions = saving.map { t in
-                let shape = t.shape, dtype = t.dtype, producer = t.gradFn?.name, nr = t.outputNr
+                // As PyTorch names it: a saved output by the op that saved it, a saved input by
+                // whatever produced it last (an in-place op may have replaced its history).
+                let shape = t.shape, dtype = t.dtype, isOutput = t === output
+                let savedFn = t.gradFn?.name, savedNr = t.outputNr, current = Node.WeakTensor(tensor: t)
                 return Node.SavedVersion(storage: t.storage, version: t.storage.version) {
-                    let what = "[\(dtype.legacyName) [\(shape.map(String.init).joined(separator: ", "))]]"
-                    if let producer { return "\(what), which is output \(nr) of \(producer)," }
-                    return what
+                    let what = "[\(dtype.legacyName) \(Shape.describe(shape))]"
+                    let producer = isOutput ? name : (current.tensor.map { $0.gradFn?.name } ?? savedFn)
+                    let nr = isOutput ? 0 : (current.tensor?.outputNr ?? savedNr)
+                    guard let producer else { return what }
+                    return "\(what), which is output \(nr) of \(Node.opName(producer)),"
                 }
             }
         }

@@ -97,7 +97,8 @@ extension Tensor {
                 }
             }
             return record("PowBackward1", out, inputs: [a, b], saving: [a, b, out]) { g in
-                let ga = needA ? reduceGrad(g * sb * sa.pow(sb - 1), to: sa) : nil
+                // d/da a^b = b a^(b-1), defined as 0 where b == 0 (even at a == 0)
+                let ga = needA ? reduceGrad(Tensor.where(sb.eq(0), Tensor.zerosLike(g), g * sb * sa.pow(sb - 1)), to: sa) : nil
                 // d/db a^b = a^b log a, defined as 0 where a == 0 and b >= 0
                 let safe = Tensor.where(sa.eq(0) & sb.ge(0), Tensor.zerosLike(so), so * sa.log())
                 let gb = needB ? reduceGrad(g * safe, to: sb) : nil

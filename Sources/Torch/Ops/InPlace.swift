@@ -1,9 +1,57 @@
 extension Tensor {
-    /// Refuses in-place changes PyTorch refuses: a leaf that requires grad, while recording.
+    /// Refuses in-place changes PyTorch refuses while recording: a leaf that requires grad, or a
+    /// view of one.
     func checkInPlaceAllowed() {
-        if GradMode.isEnabled && isLeaf && requiresGradFlag {
+        guard GradMode.isEnabled else { return }
+        if isLeaf && requiresGradFlag {
             fatalError("a leaf Variable that requires grad is being used in an in-place operation.")
         }
+        if let base = viewBase, base.isLeaf && base.requiresGradFlag {
+            fatalError("a view of a leaf Variable that requires grad is being used in an in-place operation.")
+        }
+    }
+
+    /// Makes `node`, an op whose input 0 was this tensor's old value, the history of this
+    /// tensor after an in-place op. On a view the base takes it instead, as PyTorch's
+    /// CopySlices: the base's gradient runs through `node` for the viewed elements and passes
+    /// unchanged elsewhere; the view then reads its gradient out of the base's.
+    func adoptHistory(_ node: Node) {
+        guard let base = viewBase else {
+            requiresGradFlag = true
+            gradFn = node
+            outputNr = 0
+            return
+        }
+        let viewLayout = layout, baseLayout = base.layout
+        let elements = base.storage.byteCount / base.dtype.itemSize
+        // Fresh memory laid out like the base, so the view's layout addresses the same elements.
+        func likeBase(_ dtype: DType) -> Tensor {
+            Tensor(storage: Storage(byteCount: elements * dtype.itemSize), layout: baseLayout, dtype: dtype)
+        }
+        let copySlices = Node(name: "CopySlices", edges: [base.gradientEdge()] + node.nextEdges.dropFirst())
+        copySlices.savedVersions = node.savedVersions
+        let backward = node.backwardFn
+        copySlices.backwardFn = { g in
+            let result = likeBase(g.dtype)
+            result.copyRaw(from: g)
+            let slice = result.viewing(viewLayout)
+            let grads = backward?(slice.contiguousCopy()) ?? []
+            if let first = grads.first, let selfGrad = first { slice.copyRaw(from: selfGrad) } else { Kernels.fill(slice, 0) }
+            return [result] + grads.dropFirst()
+        }
+        base.requiresGradFlag = true
+        base.gradFn = copySlices
+        base.outputNr = 0
+        let asStrided = Node(name: "AsStridedBackward0", edges: [Node.Edge(node: copySlices, inputNr: 0)])
+        asStrided.backwardFn = { g in
+            let full = likeBase(g.dtype)
+            Kernels.fill(full, 0)
+            full.viewing(viewLayout).copyRaw(from: g)
+            return [full]
+        }
+        requiresGradFlag = true
+        gradFn = asStrided
+        outputNr = 0
     }
 
     /// Converts to another dtype (a copy unless already that dtype), as `tensor.to(dtype)`.
@@ -49,9 +97,7 @@ extension Tensor {
         }
         Kernels.copy(from: result, into: self)
         bumpVersion()
-        requiresGradFlag = result.requiresGradFlag
-        gradFn = result.gradFn
-        outputNr = result.outputNr
+        if let node = result.gradFn { adoptHistory(node) }
         return self
     }
 
@@ -115,20 +161,20 @@ extension Tensor {
 
     /// Fills with zeros, as `zero_`.
     @discardableResult
-    public func zero_() -> Tensor { fill_(0) }
+    public func zero_() -> Tensor { fill(0, name: "ZeroBackward0") }
 
     /// Fills with `value`, as `fill_`.
     @discardableResult
-    public func fill_(_ value: Double) -> Tensor {
+    public func fill_(_ value: Double) -> Tensor { fill(value, name: "FillBackward2") }
+
+    private func fill(_ value: Double, name: String) -> Tensor {
         checkInPlaceAllowed()
         Kernels.fill(self, value)
         bumpVersion()
-        if GradMode.isEnabled && requiresGradFlag && !isLeaf {
-            let node = Node(name: "FillBackward0", edges: [gradientEdge()])
-            let inShape = shape
-            node.backwardFn = { _ in [Tensor.zeros(inShape)] }
-            gradFn = node
-            outputNr = 0
+        if GradMode.isEnabled && requiresGradFlag {
+            let node = Node(name: name, edges: [gradientEdge()])
+            node.backwardFn = { g in [Tensor.zerosLike(g)] }
+            adoptHistory(node)
         }
         return self
     }
@@ -137,16 +183,18 @@ extension Tensor {
     @discardableResult
     public func copy_(_ src: Tensor) -> Tensor {
         checkInPlaceAllowed()
-        _ = Shape.broadcast(shape, src.shape)
+        let broadcast = Shape.broadcast(shape, src.shape)
+        guard broadcast == shape else {
+            fatalError("output with shape \(Shape.describe(shape)) doesn't match the broadcast shape \(Shape.describe(broadcast))")
+        }
         Kernels.copy(from: src, into: self)
         bumpVersion()
-        if GradMode.isEnabled && src.requiresGradFlag {
-            let srcShape = src.shape, srcType = src.dtype
+        // The old value no longer matters, so even a src without grad replaces the history.
+        if GradMode.isEnabled && dtype.isFloatingPoint && (src.requiresGradFlag || requiresGradFlag) {
+            let srcShape = src.shape, srcType = src.dtype, needSrc = src.requiresGradFlag
             let node = Node(name: "CopyBackwards", edges: [gradientEdge(), src.gradientEdge()])
-            node.backwardFn = { g in [Tensor.zerosLike(g), g.sumToShape(srcShape).to(srcType)] }
-            requiresGradFlag = true
-            gradFn = node
-            outputNr = 0
+            node.backwardFn = { g in [Tensor.zerosLike(g), needSrc ? g.sumToShape(srcShape).to(srcType) : nil] }
+            adoptHistory(node)
         }
         return self
     }
@@ -156,7 +204,20 @@ extension Tensor {
     public func detach_() -> Tensor {
         gradFn = nil
         requiresGradFlag = false
+        viewBase = nil
         return self
+    }
+
+    /// Sets elements where `mask` is true to `value`, as `masked_fill_(mask, value)`.
+    @discardableResult
+    public func maskedFill_(_ mask: Tensor, _ value: Double) -> Tensor {
+        applyInPlace(nil) { $0.maskedFill(mask, value) }
+    }
+
+    /// Sets elements where `mask` is true to a 0-d tensor's value, as `masked_fill_`.
+    @discardableResult
+    public func maskedFill_(_ mask: Tensor, _ value: Tensor) -> Tensor {
+        applyInPlace(value) { $0.maskedFill(mask, value) }
     }
 }
 

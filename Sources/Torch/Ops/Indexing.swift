@@ -40,27 +40,90 @@ extension Tensor {
     /// ```
     public subscript(_ indices: TensorIndexConvertible...) -> Tensor {
         get { index(indices.map { $0.tensorIndex }) }
-        set { withNoGradIfLeaf { index(indices.map { $0.tensorIndex }).copy_(newValue) } }
+        // writes through a view, so the history moves to this tensor as PyTorch's CopySlices
+        set { index(indices.map { $0.tensorIndex }).copy_(newValue) }
     }
 
-    /// Boolean-mask or integer-tensor indexing along the first dim, as `t[mask]` / `t[idx]`.
+    /// Boolean-mask or integer-tensor indexing along the first dims, as `t[mask]` / `t[idx]`.
+    ///
+    /// ```swift
+    /// t[t > 0]            // the positive elements
+    /// t[t < 0] = Tensor(0.0)
+    /// ```
     public subscript(_ selector: Tensor) -> Tensor {
         get {
-            if selector.dtype == .bool || selector.dtype == .uint8 { return maskedSelect(selector) }
+            if selector.dtype == .bool || selector.dtype == .uint8 {
+                checkMaskShape(selector)
+                return maskedSelect(selector)
+            }
             return indexTensor(selector)
         }
         set {
             if selector.dtype == .bool || selector.dtype == .uint8 {
-                maskedFill_(selector, newValue)
+                checkMaskShape(selector)
+                let positions = maskPositions(selector)
+                indexPut(at: positions, leadingDims: selector.dim,
+                         resultShape: [positions.count] + shape.dropFirst(selector.dim), newValue)
             } else {
                 indexPut_(selector, newValue)
             }
         }
     }
 
-    private func withNoGradIfLeaf(_ body: () -> Void) {
-        if isLeaf && requiresGradFlag { checkInPlaceAllowed() }
-        body()
+    /// A mask indexes the leading dims, whose sizes it must match.
+    private func checkMaskShape(_ mask: Tensor) {
+        guard mask.dim <= dim else { fatalError("too many indices for tensor of dimension \(dim)") }
+        for i in 0..<mask.dim where mask.shape[i] != shape[i] {
+            fatalError("The shape of the mask \(Shape.describe(mask.shape)) at index \(i) does not match the shape of the indexed tensor \(Shape.describe(shape)) at index \(i)")
+        }
+    }
+
+    /// Coordinates (over the mask's dims) of the true elements of `mask`, in row-major order.
+    private func maskPositions(_ mask: Tensor) -> [[Int]] {
+        let flags = mask.to(.bool).scalars(as: Bool.self)
+        var positions: [[Int]] = []
+        var i = 0
+        forEachIndex(mask.shape) { coords in
+            if flags[i] { positions.append(coords) }
+            i += 1
+        }
+        return positions
+    }
+
+    /// The sub-tensor at coordinates `p` over the leading dims (an untracked view).
+    func subTensor(_ p: [Int]) -> Tensor {
+        var t = self
+        for c in p { t = t.viewSelect(0, c) }
+        return t
+    }
+
+    /// Writes `value`, broadcast to `resultShape` (one row per position, then the trailing dims),
+    /// into the sub-tensors at `positions`, recording `IndexPutBackward0` as `index_put_` does.
+    @discardableResult
+    private func indexPut(at positions: [[Int]], leadingDims: Int, resultShape: [Int], _ value: Tensor) -> Tensor {
+        checkInPlaceAllowed()
+        guard Shape.broadcasts(value.shape, to: resultShape) else {
+            fatalError("shape mismatch: value tensor of shape \(Shape.describe(value.shape)) cannot be broadcast to indexing result of shape \(Shape.describe(resultShape))")
+        }
+        let rowsShape = [positions.count] + shape.dropFirst(leadingDims)
+        let rows = Tensor(empty: resultShape, dtype: dtype)
+        Kernels.copy(from: value, into: rows)
+        let flatRows = rows.viewing(Layout(contiguous: rowsShape))
+        for (k, p) in positions.enumerated() { Kernels.copy(from: flatRows.viewSelect(0, k), into: subTensor(p)) }
+        bumpVersion()
+        guard GradMode.isEnabled && dtype.isFloatingPoint && (requiresGradFlag || value.requiresGradFlag) else { return self }
+        let node = Node(name: "IndexPutBackward0", edges: [gradientEdge(), value.gradientEdge()])
+        let sv = value.alias
+        node.backwardFn = { g in
+            let gSelf = g.contiguousCopy()
+            let gRows = Tensor(empty: rowsShape, dtype: g.dtype)
+            // every listed position receives its gradient, even when a later one overwrote it
+            for (k, p) in positions.enumerated() { Kernels.copy(from: gSelf.subTensor(p), into: gRows.viewSelect(0, k)) }
+            for p in positions { Kernels.fill(gSelf.subTensor(p), 0) }
+            return [gSelf, Tensor.reduceGrad(gRows.viewing(Layout(contiguous: resultShape)), to: sv)]
+        }
+        adoptHistory(node)
+        return self
     }
 
     func index(_ indices: [TensorIndex]) -> Tensor {
@@ -81,6 +144,10 @@ extension Tensor {
         for idx in expanded {
             switch idx.kind {
             case .index(let i):
+                let size = result.shape[d]
+                guard i >= -size && i < size else {
+                    fatalError("index \(i) is out of bounds for dimension \(d) with size \(size)")
+                }
                 result = result.select(d, i)
             case .range(let start, let end, let step):
                 result = result.slice(d, start: start ?? 0, end: end, step: step)
@@ -176,6 +243,9 @@ extension Tensor {
         let d = Shape.wrapDim(dim, rank: self.dim)
         precondition(index.dim <= 1, "index_select(): Index is supposed to be a vector")
         let idx = index.reshapeRaw([index.numel])
+        for i in idx.scalars(as: Int64.self) where i < 0 || Int(i) >= shape[d] {
+            fatalError("INDICES element is out of DATA bounds, id=\(i) axis_dim=\(shape[d])")
+        }
         var viewShape = [Int](repeating: 1, count: self.dim)
         viewShape[d] = idx.numel
         var outShape = shape
@@ -245,33 +315,47 @@ extension Tensor {
         return expand(shapeB).maskedSelect(m.expand(shapeB))
     }
 
-    /// Sets elements where `mask` is true to `value`, as `masked_fill_`.
-    @discardableResult
-    public func maskedFill_(_ mask: Tensor, _ value: Tensor) -> Tensor {
-        let filled = Tensor.where(mask.to(.bool), value.to(dtype), self.detach())
-        return copy_(filled)
+    /// A copy with elements where `mask` is true set to `value`, as `masked_fill`.
+    ///
+    /// ```swift
+    /// scores.maskedFill(padding, -Double.infinity)
+    /// ```
+    public func maskedFill(_ mask: Tensor, _ value: Double) -> Tensor {
+        maskedFill(mask, Tensor.wrapped(value, like: self))
     }
 
-    /// A copy with elements where `mask` is true set to `value`, as `masked_fill`.
-    public func maskedFill(_ mask: Tensor, _ value: Double) -> Tensor {
-        Tensor.where(mask.to(.bool), Tensor.wrapped(value, like: self).to(dtype), self)
+    /// A copy with elements where `mask` is true set to a 0-d tensor's value (differentiable in
+    /// both), as `masked_fill(mask, tensor)`.
+    public func maskedFill(_ mask: Tensor, _ value: Tensor) -> Tensor {
+        precondition(value.dim == 0, "masked_fill_ only supports a 0-dimensional value tensor, but got tensor with \(value.dim) dimension(s).")
+        let m = mask.to(.bool)
+        let out = withNoGrad { Tensor.where(m, value.to(dtype), detach()) }
+        guard out.shape == shape else {
+            fatalError("output with shape \(Shape.describe(shape)) doesn't match the broadcast shape \(Shape.describe(out.shape))")
+        }
+        let sm = m.alias, sv = value.alias, needValue = value.requiresGradFlag
+        // a Swift scalar is a constant (MaskedFillBackward0); a tensor value gets a gradient too
+        if value.isWrappedScalar {
+            return Tensor.record("MaskedFillBackward0", out, inputs: [self], saving: [m]) { g in
+                [Tensor.where(sm, Tensor.zerosLike(g), g)]
+            }
+        }
+        return Tensor.record("MaskedFillBackward1", out, inputs: [self, value], saving: [m]) { g in
+            let zero = Tensor.zerosLike(g)
+            return [Tensor.where(sm, zero, g), needValue ? Tensor.where(sm, g, zero).sum().to(sv.dtype) : nil]
+        }
     }
 
     /// `self[index] = value` along dim 0, as `index_put_`.
     @discardableResult
     public func indexPut_(_ index: Tensor, _ value: Tensor) -> Tensor {
-        checkInPlaceAllowed()
-        let rows = index.reshapeRaw([index.numel]).scalars(as: Int64.self)
         let n = shape[0]
-        let rowShape = Array(shape.dropFirst())
-        let v = value.expand(index.shape + rowShape).reshapeRaw([rows.count] + rowShape)
-        for (k, r) in rows.enumerated() {
+        let positions = index.reshapeRaw([index.numel]).scalars(as: Int64.self).map { r -> [Int] in
             let i = Int(r)
             guard i >= -n && i < n else { fatalError("index \(i) is out of bounds for dimension 0 with size \(n)") }
-            Kernels.copy(from: v.viewSelect(0, k), into: viewSelect(0, i < 0 ? i + n : i))
+            return [i < 0 ? i + n : i]
         }
-        bumpVersion()
-        return self
+        return indexPut(at: positions, leadingDims: 1, resultShape: index.shape + shape.dropFirst(), value)
     }
 }
 

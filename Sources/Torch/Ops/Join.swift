@@ -55,29 +55,34 @@ extension Tensor {
         var s = 0
         while s < n { sizes.append(Swift.min(size, n - s)); s += size }
         if n == 0 { sizes = [0] }
-        return split(sizes: sizes, dim: d)
+        return pieces(sizes, dim: d, name: "SplitBackward0")
     }
 
-    /// Splits into pieces with the given sizes along `dim`.
+    /// Splits into pieces with the given sizes along `dim`, as `torch.split(t, [1, 3])`.
     public func split(sizes: [Int], dim: Int = 0) -> [Tensor] {
         let d = Shape.wrapDim(dim, rank: self.dim)
         guard sizes.reduce(0, +) == shape[d] else {
             fatalError("split_with_sizes expects split_sizes to sum exactly to \(shape[d]) (input tensor's size at dimension \(d)), but got split_sizes=\(Shape.describe(sizes))")
         }
+        return pieces(sizes, dim: d, name: "SplitWithSizesBackward0")
+    }
+
+    /// Views of consecutive pieces along `d`, each recorded as `name`.
+    private func pieces(_ sizes: [Int], dim d: Int, name: String) -> [Tensor] {
         var start = 0
-        var pieces: [Tensor] = []
+        var result: [Tensor] = []
         let inShape = shape, dt = dtype
         for len in sizes {
             let s = start
-            let view = viewSlice(d, s, s + len, 1)
-            pieces.append(Tensor.record("SplitBackward0", view, inputs: [self]) { g in
+            let view = makeView(viewSlice(d, s, s + len, 1).layout)
+            result.append(Tensor.record(name, view, inputs: [self]) { g in
                 let full = Tensor.zeros(inShape, dtype: dt)
                 full.viewSlice(d, s, s + len, 1).copyRaw(from: g)
                 return [full]
             })
             start += len
         }
-        return pieces
+        return result
     }
 
     /// Splits into `chunks` nearly equal pieces, as `torch.chunk`.
@@ -90,6 +95,13 @@ extension Tensor {
     /// Slices along `dim`, as `torch.unbind`.
     public func unbind(dim: Int = 0) -> [Tensor] {
         let d = Shape.wrapDim(dim, rank: self.dim)
-        return (0..<shape[d]).map { select(d, $0) }
+        let inShape = shape, dt = dtype
+        return (0..<shape[d]).map { i in
+            Tensor.record("UnbindBackward0", withNoGrad { select(d, i) }, inputs: [self]) { g in
+                let full = Tensor.zeros(inShape, dtype: dt)
+                full.viewSelect(d, i).copyRaw(from: g)
+                return [full]
+            }
+        }
     }
 }

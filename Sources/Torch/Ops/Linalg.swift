@@ -144,9 +144,12 @@ extension Tensor {
     /// ```swift
     /// weightMatrix.matmul(inFeatures)   // 2-D · 1-D
     /// ```
+    /// The forms and their graphs follow ATen's `_matmul_impl`: a batch against a matrix or
+    /// vector is folded into one `mm`/`mv`; other batched forms broadcast and run `bmm`.
     public func matmul(_ other: Tensor) -> Tensor {
-        precondition(dim > 0 && other.dim > 0, "both arguments to matmul need to be at least 1D, but they are \(dim)D and \(other.dim)D")
-        switch (dim, other.dim) {
+        let d1 = dim, d2 = other.dim
+        precondition(d1 > 0 && d2 > 0, "both arguments to matmul need to be at least 1D, but they are \(d1)D and \(d2)D")
+        switch (d1, d2) {
         case (1, 1): return dot(other)
         case (2, 1): return mv(other)
         case (1, 2):
@@ -157,34 +160,65 @@ extension Tensor {
             let out = r.detach().viewing(Layout(contiguous: [other.shape[1]]))
             return Tensor.record("SqueezeBackward4", out, inputs: [r]) { g in [g.reshape([1, g.numel])] }
         case (2, 2): return mm(other)
-        case (_, 1...2) where dim >= 3:
-            // fold the batch into rows: [..., n, k] · [k, m]
-            let lead = Array(shape.dropLast())
-            let k = shape[dim - 1]
-            let folded = reshape([-1, k])
-            let r = other.dim == 2 ? folded.mm(other) : folded.mv(other)
-            let outShape = other.dim == 2 ? lead + [other.shape[1]] : lead
-            let out = r.detach().viewing(Layout(contiguous: outShape))
-            let rShape = r.shape
-            return Tensor.record("UnsafeViewBackward0", out, inputs: [r]) { g in [g.reshape(rShape)] }
-        default:
-            let a = dim == 1 ? unsqueeze(0) : self
-            let b = other.dim == 1 ? other.unsqueeze(-1) : other
-            guard a.shape[a.dim - 1] == b.shape[b.dim - 2] else {
-                fatalError("Expected size for first two dimensions of batch2 tensor to be: [\(a.shape.dropLast(2).reduce(1, *)), \(a.shape[a.dim - 1])] but got: [\(b.shape.dropLast(2).reduce(1, *)), \(b.shape[b.dim - 2])].")
-            }
-            let batch = Shape.broadcast(Array(a.shape.dropLast(2)), Array(b.shape.dropLast(2)))
-            let n = a.shape[a.dim - 2], k = a.shape[a.dim - 1], m = b.shape[b.dim - 1]
-            let ab = a.expand(batch + [n, k]).reshape([-1, n, k])
-            let bb = b.expand(batch + [k, m]).reshape([-1, k, m])
-            let r = ab.bmm(bb)
-            var outShape = batch + [n, m]
-            if dim == 1 { outShape.remove(at: outShape.count - 2) }
-            if other.dim == 1 { outShape.removeLast() }
-            let out = r.detach().viewing(Layout(contiguous: outShape))
-            let rShape = r.shape
-            return Tensor.record("UnsafeViewBackward0", out, inputs: [r]) { g in [g.reshape(rShape)] }
+        default: break
         }
+        if shouldFold(other) {
+            // [..., n, k] · [k, m] as one [batch * n, k] · [k, m]; a 1-D or 2-D left operand is
+            // handled transposed: (B^T · A^T)^T.
+            let transpose = d2 > d1
+            let t1 = transpose ? other.transpose(-2, -1) : self
+            let t2 = !transpose ? other : (d1 == 2 ? t() : self)
+            var outShape = Array(t1.shape.dropLast())
+            let folded = t1.reshape([outShape.reduce(1, *), t1.shape[t1.dim - 1]])
+            if t2.dim == 2 {
+                outShape.append(t2.shape[1])
+                let out = Tensor.unsafeView(folded.mm(t2), outShape)
+                return transpose ? out.transpose(-2, -1).contiguous() : out
+            }
+            return Tensor.unsafeView(folded.mv(t2), outShape)
+        }
+        let n = d1 > 1 ? shape[d1 - 2] : 1, m1 = shape[d1 - 1]
+        let m2 = d2 > 1 ? other.shape[d2 - 2] : other.shape[0], p = d2 > 1 ? other.shape[d2 - 1] : 1
+        let batch1 = Array(shape.prefix(Swift.max(d1 - 2, 0))), batch2 = Array(other.shape.prefix(Swift.max(d2 - 2, 0)))
+        if d1 == 3 && d2 == 3 && batch1[0] != batch2[0] {
+            if batch1[0] == 1 && requiresGradFlag { return squeeze(0).matmul(other) }
+            if batch2[0] == 1 && other.requiresGradFlag { return matmul(other.squeeze(0)) }
+        }
+        var outShape = Shape.broadcast(batch1, batch2)
+        let batch = outShape.reduce(1, *)
+        let a = expand(outShape + [n, m1]).reshape([batch, n, m1])
+        let vectorRHS = d2 == 1
+        let b = vectorRHS ? other.expand(outShape + [m2]).reshape([batch, m2]).unsqueeze(2)
+                          : other.expand(outShape + [m2, p]).reshape([batch, m2, p])
+        if d1 > 1 { outShape.append(n) }
+        if d2 > 1 { outShape.append(p) }
+        return Tensor.unsafeView(vectorRHS ? a.bmm(b).squeeze(-1) : a.bmm(b), outShape)
+    }
+
+    /// ATen's `should_fold`: fold the batch into rows when that needs no copy, or when the
+    /// smaller operand requires grad (a smaller graph in backward).
+    private func shouldFold(_ other: Tensor) -> Bool {
+        let selfLarger = dim >= other.dim
+        var shape1 = selfLarger ? shape : other.shape, strides1 = selfLarger ? layout.strides : other.layout.strides
+        if !selfLarger {  // other transposed in its last two dims
+            shape1.swapAt(shape1.count - 1, shape1.count - 2)
+            strides1.swapAt(strides1.count - 1, strides1.count - 2)
+        }
+        let dimT2 = selfLarger ? other.dim : dim
+        guard shape1.count >= 3 && dimT2 <= 2 else { return false }
+        if (selfLarger ? other : self).requiresGradFlag { return true }
+        if dim == 2 { return false }
+        if shape1.contains(0) { return true }
+        for i in 0..<(shape1.count - 2) where strides1[i] != strides1[i + 1] * shape1[i + 1] { return false }
+        return true
+    }
+
+    /// `r` (contiguous) seen with another shape, as ATen's `_unsafe_view`: not a view for autograd.
+    static func unsafeView(_ r: Tensor, _ shape: [Int]) -> Tensor {
+        let r = r.contiguous()
+        let out = r.detach().viewing(Layout(shape: shape, strides: Layout.contiguousStrides(shape), offset: r.layout.offset))
+        let rShape = r.shape
+        return record("UnsafeViewBackward0", out, inputs: [r]) { g in [g.reshape(rShape)] }
     }
 }
 

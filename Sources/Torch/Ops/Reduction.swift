@@ -314,10 +314,17 @@ extension Tensor {
     /// log(sum(exp(x))) over `dim`, computed stably, as `torch.logsumexp`.
     public func logsumexp(dim: Int, keepDim: Bool = false) -> Tensor {
         let d = Shape.wrapDim(dim, rank: self.dim)
-        let m = Tensor.reduceRaw(.max, detach(), dims: [d], keepDim: true)
-        let finiteMax = Tensor.where(m.abs().eq(Double.infinity), Tensor.zerosLike(m), m)
-        let r = (self - finiteMax).exp().sum(dim: d, keepDim: true).log() + finiteMax
-        return keepDim ? r : r.squeeze(d)
+        let out = withNoGrad { () -> Tensor in
+            let m = Tensor.reduceRaw(.max, self, dims: [d], keepDim: true)
+            let finiteMax = Tensor.where(m.abs().eq(Double.infinity), Tensor.zerosLike(m), m)
+            let r = (self - finiteMax).exp().sum(dim: d, keepDim: true).log() + finiteMax
+            return keepDim ? r : r.squeezeRaw(d)
+        }
+        let sa = alias, so = out.alias
+        return Tensor.record("LogsumexpBackward0", out, inputs: [self], saving: [self, out]) { g in
+            // d/dx logsumexp(x) = softmax(x) = exp(x - out)
+            [(keepDim ? g : g.unsqueeze(d)) * (sa - (keepDim ? so : so.unsqueeze(d))).exp()]
+        }
     }
 
     func reshapeRaw(_ shape: [Int]) -> Tensor {

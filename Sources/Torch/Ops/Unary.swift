@@ -188,11 +188,15 @@ extension Tensor {
     /// Clamps into `[min, max]`, as `torch.clamp` (either bound may be nil).
     public func clamp(min lo: Double? = nil, max hi: Double? = nil) -> Tensor {
         precondition(lo != nil || hi != nil, "torch.clamp: At least one of 'min' or 'max' must not be None")
-        var out = self.detach()
-        if let lo { out = Tensor.binaryRaw(.maximum, out, Tensor.wrapped(lo, like: out), compute: out.dtype) }
+        // Bounds promote like Swift scalars: a fractional bound makes an integer tensor float.
+        let fractional = [lo, hi].contains { $0.map { $0 != $0.rounded() } ?? false }
+        let compute = Promotion.resultType([Promotion.operand(self),
+                                            .init(dtype: fractional ? .float64 : .int64, isZeroDim: true, isWrappedScalar: true)])
+        var out = self.detach().converted(to: compute)
+        if let lo { out = Tensor.binaryRaw(.maximum, out, Tensor.wrapped(lo, like: out), compute: compute) }
         if let hi {
             // PyTorch applies max last, so min > max gives max everywhere
-            out = Tensor.binaryRaw(.minimum, out, Tensor.wrapped(hi, like: out), compute: out.dtype)
+            out = Tensor.binaryRaw(.minimum, out, Tensor.wrapped(hi, like: out), compute: compute)
         }
         let sa = alias
         return Tensor.record("ClampBackward1", out, inputs: [self], saving: [self]) { g in

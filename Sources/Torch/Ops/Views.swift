@@ -4,6 +4,14 @@ extension Tensor {
         Tensor(storage: storage, layout: layout, dtype: dtype)
     }
 
+    /// A differentiable view: like `viewing`, and remembers the tensor owning the memory so that
+    /// in-place ops through the view update that tensor's history.
+    func makeView(_ layout: Layout) -> Tensor {
+        let out = viewing(layout)
+        out.viewBase = viewBase ?? self
+        return out
+    }
+
     /// Resolves one `-1` in a requested shape, trapping with PyTorch's message when impossible.
     func inferShape(_ requested: [Int]) -> [Int] {
         var shape = requested
@@ -59,7 +67,7 @@ extension Tensor {
         guard let strides = viewStrides(newShape) else {
             fatalError("view size is not compatible with input tensor's size and stride (at least one dimension spans across two contiguous subspaces). Use .reshape(...) instead.")
         }
-        let out = viewing(Layout(shape: newShape, strides: strides, offset: layout.offset))
+        let out = makeView(Layout(shape: newShape, strides: strides, offset: layout.offset))
         let inShape = self.shape
         return Tensor.record("ViewBackward0", out, inputs: [self]) { g in [g.reshape(inShape)] }
     }
@@ -98,7 +106,7 @@ extension Tensor {
         } else {
             keep = (0..<self.dim).filter { shape[$0] != 1 }
         }
-        let out = viewing(Layout(shape: keep.map { shape[$0] }, strides: keep.map { layout.strides[$0] }, offset: layout.offset))
+        let out = makeView(Layout(shape: keep.map { shape[$0] }, strides: keep.map { layout.strides[$0] }, offset: layout.offset))
         let inShape = shape
         return Tensor.record(dim == nil ? "SqueezeBackward0" : "SqueezeBackward1", out, inputs: [self]) { g in [g.reshape(inShape)] }
     }
@@ -110,7 +118,7 @@ extension Tensor {
         let stride = d < self.dim ? shape[d] * strides[d] : 1
         shape.insert(1, at: d)
         strides.insert(stride, at: d)
-        let out = viewing(Layout(shape: shape, strides: strides, offset: layout.offset))
+        let out = makeView(Layout(shape: shape, strides: strides, offset: layout.offset))
         return Tensor.record("UnsqueezeBackward0", out, inputs: [self]) { g in [g.squeeze(d)] }
     }
 
@@ -119,7 +127,7 @@ extension Tensor {
         precondition(dims.count == dim, "permute(sparse_coo): number of dimensions in the tensor input does not match the length of the desired ordering of dimensions i.e. input.dim() = \(dim) is not equal to len(dims) = \(dims.count)")
         let d = dims.map { Shape.wrapDim($0, rank: dim) }
         precondition(Set(d).count == d.count, "permute(): duplicate dims are not allowed.")
-        let out = viewing(Layout(shape: d.map { shape[$0] }, strides: d.map { layout.strides[$0] }, offset: layout.offset))
+        let out = makeView(Layout(shape: d.map { shape[$0] }, strides: d.map { layout.strides[$0] }, offset: layout.offset))
         var inverse = [Int](repeating: 0, count: d.count)
         for (i, p) in d.enumerated() { inverse[p] = i }
         return Tensor.record("PermuteBackward0", out, inputs: [self]) { g in [g.permute(inverse)] }
@@ -133,20 +141,20 @@ extension Tensor {
         var shape = self.shape, strides = layout.strides
         shape.swapAt(a, b)
         strides.swapAt(a, b)
-        let out = viewing(Layout(shape: shape, strides: strides, offset: layout.offset))
+        let out = makeView(Layout(shape: shape, strides: strides, offset: layout.offset))
         return Tensor.record("TransposeBackward0", out, inputs: [self]) { g in [g.transpose(a, b)] }
     }
 
     /// Transpose of a matrix (≤ 2-D), as `tensor.t()`.
     public func t() -> Tensor {
         precondition(dim <= 2, "t() expects a tensor with <= 2 dimensions, but self is \(dim)D")
-        if dim < 2 { return Tensor.record("TBackward0", viewing(layout), inputs: [self]) { g in [g] } }
-        let out = viewing(Layout(shape: [shape[1], shape[0]], strides: [layout.strides[1], layout.strides[0]], offset: layout.offset))
+        if dim < 2 { return Tensor.record("TBackward0", makeView(layout), inputs: [self]) { g in [g] } }
+        let out = makeView(Layout(shape: [shape[1], shape[0]], strides: [layout.strides[1], layout.strides[0]], offset: layout.offset))
         return Tensor.record("TBackward0", out, inputs: [self]) { g in [g.t()] }
     }
 
-    /// All dims reversed, as `tensor.T`.
-    public var T: Tensor { dim < 2 ? self : permute(Array((0..<dim).reversed())) }
+    /// All dims reversed, as `tensor.T` (a permutation even for 0-d and 1-D tensors).
+    public var T: Tensor { permute(Array((0..<dim).reversed())) }
 
     /// Broadcasts size-1 dims to `shape` without copying, as `torch.expand` (-1 keeps a size).
     public func expand(_ shape: [Int]) -> Tensor {
@@ -156,7 +164,7 @@ extension Tensor {
         var newShape = shape, strides = [Int](repeating: 0, count: shape.count)
         for i in 0..<shape.count {
             if i < shift {
-                precondition(shape[i] >= 0, "expand: the expanded size of the tensor (-1) isn't allowed in a leading, non-existing dimension \(i)")
+                precondition(shape[i] >= 0, "The expanded size of the tensor (-1) isn't allowed in a leading, non-existing dimension \(i)")
                 continue
             }
             let old = self.shape[i - shift]
@@ -169,7 +177,7 @@ extension Tensor {
                 fatalError("The expanded size of the tensor (\(newShape[i])) must match the existing size (\(old)) at non-singleton dimension \(i).  Target sizes: \(Shape.describe(shape)).  Tensor sizes: \(Shape.describe(self.shape))")
             }
         }
-        let out = viewing(Layout(shape: newShape, strides: strides, offset: layout.offset))
+        let out = makeView(Layout(shape: newShape, strides: strides, offset: layout.offset))
         let inShape = self.shape
         return Tensor.record("ExpandBackward0", out, inputs: [self]) { g in [g.sumToShape(inShape)] }
     }
@@ -184,14 +192,14 @@ extension Tensor {
         let d = Shape.wrapDim(dim, rank: self.dim)
         let size = shape[d]
         guard index >= -size && index < size else {
-            fatalError("index \(index) is out of bounds for dimension \(d) with size \(size)")
+            fatalError("select(): index \(index) out of range for tensor of size \(Shape.describe(self.shape)) at dimension \(d)")
         }
         let i = index < 0 ? index + size : index
         var shape = self.shape, strides = layout.strides
         let offset = layout.offset + i * strides[d]
         shape.remove(at: d)
         strides.remove(at: d)
-        let out = viewing(Layout(shape: shape, strides: strides, offset: offset))
+        let out = makeView(Layout(shape: shape, strides: strides, offset: offset))
         let inShape = self.shape, dt = dtype
         return Tensor.record("SelectBackward0", out, inputs: [self]) { g in
             let full = Tensor.zeros(inShape, dtype: dt)
@@ -211,7 +219,7 @@ extension Tensor {
         shape[d] = (e - s + step - 1) / step
         let offset = layout.offset + s * strides[d]
         strides[d] *= step
-        let out = viewing(Layout(shape: shape, strides: strides, offset: offset))
+        let out = makeView(Layout(shape: shape, strides: strides, offset: offset))
         let inShape = self.shape, dt = dtype
         return Tensor.record("SliceBackward0", out, inputs: [self]) { g in
             let full = Tensor.zeros(inShape, dtype: dt)

@@ -101,5 +101,11 @@ enum Shape {
         return out
     }
 
+    /// Whether `shape` broadcasts to exactly `target`.
+    static func broadcasts(_ shape: [Int], to target: [Int]) -> Bool {
+        guard shape.count <= target.count else { return false }
+        return zip(shape.reversed(), target.reversed()).allSatisfy { $0 == $1 || $0 == 1 }
+    }
+
     static func describe(_ shape: [Int]) -> String { "[" + shape.map(String.init).joined(separator: ", ") + "]" }
 }

@@ -28,6 +28,9 @@ public class Tensor: @unchecked Sendable, CustomStringConvertible {
     weak var gradAccumulator: Node?
     /// Set on 0-d tensors made from Swift scalars; they rank lowest in type promotion.
     var isWrappedScalar = false
+    /// For a differentiable view (`view`, `select`, `t()`, …), the tensor that owns the memory;
+    /// in-place ops through the view rewrite that tensor's history (PyTorch's CopySlices).
+    var viewBase: Tensor?
 
     init(storage: Storage, layout: Layout, dtype: DType, requiresGrad: Bool = false) {
         self.storage = storage

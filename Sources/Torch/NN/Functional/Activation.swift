@@ -100,10 +100,12 @@ enum SoftmaxOp {
                     }
                 }
                 if log {
-                    for i in 0..<inner { sums[i] = maxima[i] + T.logValue(sums[i]) }
+                    // (x - max) - log(sum), in that order: x - (max + log(sum)) would round
+                    // log(sum) away at large max
+                    for i in 0..<inner { sums[i] = T.logValue(sums[i]) }
                     for k in 0..<size {
                         let row = src + k * inner, out = dst + k * inner
-                        for i in 0..<inner { out[i] = row[i] - sums[i] }
+                        for i in 0..<inner { out[i] = (row[i] - maxima[i]) - sums[i] }
                     }
                 } else {
                     for i in 0..<inner { sums[i] = 1 / sums[i] }
@@ -173,9 +175,19 @@ enum PointwiseActivation {
 
     // Constants of PyTorch's CPU GELU kernels.
     static let sqrtHalf = 0.70710678118654752440  // M_SQRT1_2
-    static let erfBeta = 2 / Double.pi.squareRoot() * 0.70710678118654752440 * 0.5  // M_2_SQRTPI * M_SQRT1_2 * 0.5
-    static let tanhBeta = 2.0.squareRoot() * (2 / Double.pi.squareRoot()) * 0.5  // M_SQRT2 * M_2_SQRTPI * 0.5
+    static let erfBeta = 1.12837916709551257390 * 0.70710678118654752440 * 0.5  // M_2_SQRTPI * M_SQRT1_2 * 0.5
+    static let tanhBeta = 1.41421356237309504880 * 1.12837916709551257390 * 0.5  // M_SQRT2 * M_2_SQRTPI * 0.5
     static let kappa = 0.044715
+
+    /// PyTorch's kernel name in "not implemented for" messages.
+    var kernelName: String {
+        switch self {
+        case .leakyRelu: return "leaky_relu_cpu"
+        case .geluErf, .geluTanh: return "GeluKernelImpl"
+        case .silu: return "silu_cpu"
+        case .hardtanh: return "clamp_cpu"
+        }
+    }
 
     @inline(__always)
     func value<T: ActivationScalar>(_ x: T) -> T {
@@ -214,7 +226,7 @@ enum PointwiseActivation {
 
     func apply(_ input: Tensor) -> Tensor {
         guard input.dtype.isFloatingPoint else {
-            fatalError("\"\(nodeName.dropLast("Backward0".count).lowercased())_cpu\" not implemented for '\(input.dtypeName)'")
+            fatalError("\"\(kernelName)\" not implemented for '\(input.dtypeName)'")
         }
         let out = Tensor(empty: input.shape, dtype: input.dtype)
         if input.dtype == .float32 {

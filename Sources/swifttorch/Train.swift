@@ -1,0 +1,216 @@
+import ArgumentParser
+import Foundation
+import Torch
+import TorchVision
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Set by SIGINT: training finishes the current batch, writes a checkpoint and exits.
+nonisolated(unsafe) var interruptRequested: sig_atomic_t = 0
+
+struct Train: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Train the course CNN on Fashion-MNIST.")
+
+    @Option(help: "Passes over the training set.") var epochs = 1
+    @Option(name: .customLong("batch-size"), help: "Images per batch.") var batchSize = 100
+    @Option(help: "Learning rate.") var lr = 0.01
+    @Option(help: "adam or sgd.") var optimizer = "adam"
+    @Option(help: "Seed of the default generator (PyTorch-identical streams).") var seed: UInt64 = 50
+    @Option(help: "Threads for the kernels (default: all cores).") var threads: Int?
+    @Option(help: "Directory with the Fashion-MNIST IDX files.") var data: String?
+    @Option(help: "Run directory (default runs/<date-time>).") var output: String?
+    @Option(help: "Continue from the checkpoint in this run directory.") var resume: String?
+    @Option(help: "Use only the first N training images (and N/5 test images), for quick runs.") var limit: Int?
+
+    func validate() throws {
+        guard epochs >= 1 else { throw ValidationError("--epochs must be at least 1") }
+        guard batchSize >= 1 else { throw ValidationError("--batch-size must be at least 1") }
+        guard lr > 0 else { throw ValidationError("--lr must be positive") }
+        guard ["adam", "sgd"].contains(optimizer) else { throw ValidationError("--optimizer must be adam or sgd") }
+        if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
+    }
+
+    func run() throws {
+        do {
+            try train()
+        } catch let error as ToolError {
+            FileHandle.standardError.write(Data("error: \(error.description)\n".utf8))
+            throw ExitCode.failure
+        } catch let error as SerializationError {
+            FileHandle.standardError.write(Data("error: \(error.description)\n".utf8))
+            throw ExitCode.failure
+        }
+    }
+
+    private func train() throws {
+        if let threads { setNumThreads(threads) }
+        manualSeed(seed)
+        let root = try DataLocation.resolve(data)
+        let (trainSet, testSet) = try DataLocation.load(root, limit: limit)
+        print("data: \(root.path) (\(trainSet.count) training, \(testSet.count) test images)")
+
+        let net = Network()
+        let opt: Optimizer = optimizer == "adam" ? Adam(net.parameters(), lr: lr) : SGD(net.parameters(), lr: lr)
+        var history: [EpochMetrics] = []
+        var startEpoch = 1
+        if let resume {
+            let checkpoint = try Checkpoint.load(from: URL(fileURLWithPath: resume), into: net, optimizer: opt)
+            history = checkpoint.history
+            startEpoch = checkpoint.epoch + 1
+            print("resumed from \(resume) after epoch \(checkpoint.epoch)")
+        }
+        let runDir = try RunDirectory.create(output ?? resume)
+        print("run directory: \(runDir.path)")
+
+        signal(SIGINT) { _ in interruptRequested = 1 }
+        let loader = DataLoader(trainSet, batchSize: batchSize, shuffle: true, numWorkers: 1)
+        for epoch in startEpoch..<(startEpoch + epochs) {
+            let started = Date()
+            let progress = ProgressBar(total: loader.count, label: "epoch \(epoch)")
+            var totalLoss = 0.0, correct = 0, seen = 0, batches = 0
+            net.train()
+            for (images, labels) in loader {
+                let preds = net(images)
+                let loss = crossEntropy(preds, labels)
+                opt.zeroGrad()
+                loss.backward()
+                opt.step()
+                let n = labels.shape[0]
+                totalLoss += Double(loss.item()) * Double(n)
+                correct += preds.argmax(dim: 1).eq(labels).sum().item(as: Int.self)
+                seen += n
+                batches += 1
+                progress.update(done: batches, loss: totalLoss / Double(seen), accuracy: Double(correct) / Double(seen))
+                if interruptRequested != 0 { break }
+            }
+            if interruptRequested != 0 {
+                try Checkpoint.save(to: runDir, net: net, optimizer: opt, epoch: epoch - 1, history: history)
+                print("\ninterrupted: checkpoint of epoch \(epoch - 1) written to \(runDir.path)")
+                throw ExitCode(130)
+            }
+            let evaluation = Evaluation.run(net, on: testSet)
+            history.append(EpochMetrics(epoch: epoch, loss: totalLoss / Double(max(seen, 1)),
+                                        trainAccuracy: Double(correct) / Double(max(seen, 1)),
+                                        testAccuracy: evaluation.accuracy,
+                                        seconds: Date().timeIntervalSince(started)))
+            try Checkpoint.save(to: runDir, net: net, optimizer: opt, epoch: epoch, history: history)
+        }
+        print(EpochMetrics.table(history))
+        print(String(format: "test accuracy: %.4f", history.last?.testAccuracy ?? 0))
+    }
+}
+
+/// One epoch's numbers, as printed in the summary table and written to metrics.csv.
+struct EpochMetrics: Codable {
+    var epoch: Int
+    var loss: Double
+    var trainAccuracy: Double
+    var testAccuracy: Double
+    var seconds: Double
+
+    static func table(_ rows: [EpochMetrics]) -> String {
+        var lines = ["epoch  loss     train acc  test acc  seconds",
+                     "-----  -------  ---------  --------  -------"]
+        for r in rows {
+            lines.append(String(format: "%5d  %7.4f  %9.4f  %8.4f  %7.1f", r.epoch, r.loss, r.trainAccuracy, r.testAccuracy, r.seconds))
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    static func csv(_ rows: [EpochMetrics]) -> String {
+        (["epoch,loss,train_accuracy,test_accuracy,seconds"] + rows.map {
+            "\($0.epoch),\($0.loss),\($0.trainAccuracy),\($0.testAccuracy),\($0.seconds)"
+        }).joined(separator: "\n") + "\n"
+    }
+}
+
+/// Accuracy and confusion matrix of a model on a dataset.
+struct Evaluation {
+    var accuracy: Double
+    /// confusion[actual][predicted]
+    var confusion: [[Int]]
+
+    static func run<D: Dataset>(_ net: Module, on dataset: D, batchSize: Int = 1000) -> Evaluation {
+        net.eval()
+        defer { net.train() }
+        var confusion = [[Int]](repeating: [Int](repeating: 0, count: 10), count: 10)
+        var correct = 0
+        withNoGrad {
+            for (images, labels) in DataLoader(dataset, batchSize: batchSize) {
+                let predicted = net(images).argmax(dim: 1).scalars(as: Int.self)
+                for (p, y) in zip(predicted, labels.scalars(as: Int.self)) {
+                    confusion[y][p] += 1
+                    if p == y { correct += 1 }
+                }
+            }
+        }
+        return Evaluation(accuracy: Double(correct) / Double(max(dataset.count, 1)), confusion: confusion)
+    }
+}
+
+enum RunDirectory {
+    static func create(_ path: String?) throws -> URL {
+        let dir: URL
+        if let path {
+            dir = URL(fileURLWithPath: path)
+        } else {
+            let f = DateFormatter()
+            f.dateFormat = "yyyy-MM-dd_HH-mm-ss"
+            dir = URL(fileURLWithPath: "runs/" + f.string(from: Date()))
+        }
+        do {
+            try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        } catch {
+            throw ToolError(description: "cannot create run directory \(dir.path): \(error.localizedDescription)")
+        }
+        return dir
+    }
+}
+
+/// Model weights (`model.safetensors`, PyTorch's state-dict names), optimizer state
+/// (`optimizer.safetensors`) and `metrics.csv`; each file is written atomically.
+enum Checkpoint {
+    struct Loaded {
+        var epoch: Int
+        var history: [EpochMetrics]
+    }
+
+    static func save(to dir: URL, net: Module, optimizer: Optimizer, epoch: Int, history: [EpochMetrics]) throws {
+        let historyJSON = String(decoding: try JSONEncoder().encode(history), as: UTF8.self)
+        try saveSafetensors(net.stateDict(), to: dir.appendingPathComponent("model.safetensors"),
+                            metadata: ["epoch": String(epoch), "history": historyJSON])
+        let state = optimizer.stateDict()
+        try saveSafetensors(state.tensors, to: dir.appendingPathComponent("optimizer.safetensors"), metadata: state.metadata)
+        let csv = dir.appendingPathComponent("metrics.csv")
+        let tmp = dir.appendingPathComponent(".metrics.csv.tmp")
+        try Data(EpochMetrics.csv(history).utf8).write(to: tmp)
+        _ = try? FileManager.default.removeItem(at: csv)
+        try FileManager.default.moveItem(at: tmp, to: csv)
+    }
+
+    static func load(from dir: URL, into net: Module, optimizer: Optimizer?) throws -> Loaded {
+        let modelURL = dir.appendingPathComponent("model.safetensors")
+        let (weights, metadata) = try loadSafetensorsWithMetadata(from: modelURL)
+        do {
+            try net.loadStateDict(weights)
+        } catch let error as StateDictError {
+            throw ToolError(description: "\(modelURL.path): \(error.description)")
+        }
+        if let optimizer {
+            let optURL = dir.appendingPathComponent("optimizer.safetensors")
+            let (tensors, optMeta) = try loadSafetensorsWithMetadata(from: optURL)
+            do {
+                try optimizer.loadStateDict(OptimizerState(tensors: tensors, metadata: optMeta ?? [:]))
+            } catch {
+                throw ToolError(description: "\(optURL.path): \(error)")
+            }
+        }
+        let epoch = Int(metadata?["epoch"] ?? "") ?? 0
+        let history = (metadata?["history"]).flatMap { try? JSONDecoder().decode([EpochMetrics].self, from: Data($0.utf8)) } ?? []
+        return Loaded(epoch: epoch, history: history)
+    }
+}
