@@ -123,8 +123,22 @@ static void *st_worker_main(void *arg) {
     return NULL;
 }
 
+/* A forked child has none of the parent's workers: forget them, so the next parallel job
+ * starts new ones instead of waiting forever. */
+static void st_pool_after_fork(void) {
+    pool.nworkers = 0;
+    pool.sleepers = 0;
+    pthread_mutex_init(&pool.submit, NULL);
+    pthread_mutex_init(&pool.lock, NULL);
+    pthread_cond_init(&pool.wake, NULL);
+}
+
+static pthread_once_t st_fork_once = PTHREAD_ONCE_INIT;
+static void st_register_fork(void) { pthread_atfork(NULL, NULL, st_pool_after_fork); }
+
 /* Starts workers until there are `want`; returns how many exist. Called with `submit` held. */
 static int st_grow_pool(int want) {
+    pthread_once(&st_fork_once, st_register_fork);
     while (pool.nworkers < want) {
         pthread_t t;
         pthread_attr_t attr;

@@ -202,6 +202,12 @@ struct GradCheckTests {
         for issue in gradCheck(c.inputs(), c.f) { Issue.record("\(name): \(issue)") }
     }
 
+    @Test("the checker catches a wrong backward")
+    func catchesWrongGradient() {
+        // detach() hides one factor from autograd, so backward gives x where d(x*x)/dx = 2x
+        #expect(!gradCheck([leaf([3], 199)]) { [$0[0].detach() * $0[0]] }.isEmpty)
+    }
+
     @Test("case names are unique")
     func uniqueNames() {
         #expect(Set(gradCases.map(\.name)).count == gradCases.count)

@@ -138,7 +138,7 @@ func checkGoldenCase(_ c: GoldenCase, _ op: ([Tensor]) -> [Tensor]) -> [String] 
 struct OpsGoldenTests {
     @Test("fixture loads and every case has a Swift op")
     func coverage() {
-        #expect(OpsFixture.cases.count >= 290)
+        #expect(OpsFixture.cases.count >= 300)
         let names = Set(OpsFixture.names)
         #expect(names.count == OpsFixture.cases.count, "duplicate case names")
         #expect(names.subtracting(goldenOps.keys).sorted() == [], "fixture cases without a Swift op")
@@ -288,9 +288,10 @@ private let goldenOps: [String: GoldenOp] = {
     // matmul in every form
     for name in ["matmul_1d_1d", "matmul_2d_1d", "matmul_1d_2d", "matmul_2d_2d", "matmul_3d_2d", "matmul_3d_1d",
                  "matmul_3d_3d", "matmul_batch_broadcast", "matmul_2d_3d", "matmul_1d_3d", "matmul_4d_4d",
-                 "matmul_int", "matmul_float64"] {
+                 "matmul_int", "matmul_float64", "matmul_squeezed_batch"] {
         op(name) { $0[0].matmul($0[1]) }
     }
+    op("matmul_permuted_constant_rhs") { $0[0].permute(1, 0, 2).matmul($0[1]) }
     op("mm") { $0[0].mm($0[1]) }
     op("mm_one_requires_grad") { $0[0].mm($0[1]) }
     op("mm_transposed") { $0[0].t().mm($0[1].t()) }
@@ -415,6 +416,17 @@ private let goldenOps: [String: GoldenOp] = {
     setitem("setitem_mask") { a, x in a[x[1]] = Tensor(0.0) }
     setitem("setitem_index") { a, x in a[x[1]] = x[2] }
     setitem("masked_fill_") { a, x in a.maskedFill_(x[1], 7.0) }
+    setitem("setitem_scalar") { a, _ in a[0] = Tensor(5.0) }
+    setitem("index_put_") { a, x in a.indexPut_(x[1], x[2]) }
+    op("masked_fill_tensor_value") { $0[0].maskedFill($0[1], $0[2]) }
+    // in-place ops through views of a non-leaf move the base's history to CopySlices
+    @Sendable func onView(_ x: Tensor, _ body: (Tensor) -> Void) -> Tensor { let t = x * 1; body(t); return t }
+    op("inplace_on_view") { x in onView(x[0]) { $0[0].mul_(x[1]) } }
+    op("inplace_on_transposed_view") { x in onView(x[0]) { $0.t().add_(x[1]) } }
+    op("copy_into_view") { x in onView(x[0]) { $0[.all, 1].copy_(x[1]) } }
+    op("fill_view") { x in onView(x[0]) { $0[1].fill_(0.5) } }
+    op("zero_slice") { x in onView(x[0]) { $0[1..<3].zero_() } }
+    op("view_after_inplace") { x in (x[0] * 1)[1].mul_(2) }
 
     // dtype conversion and copies
     op("to_float64") { $0[0].to(.float64) }

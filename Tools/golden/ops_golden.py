@@ -261,6 +261,8 @@ add("matmul_batch_broadcast", lambda a, b: a.matmul(b), rn(2, 1, 3, 4), rn(3, 4,
 add("matmul_2d_3d", lambda a, b: a.matmul(b), rn(3, 4), rn(2, 4, 2))
 add("matmul_1d_3d", lambda a, b: a.matmul(b), rn(4), rn(2, 4, 3))
 add("matmul_4d_4d", lambda a, b: a.matmul(b), rn(1, 2, 3, 4), rn(2, 1, 4, 2))
+add("matmul_squeezed_batch", lambda a, b: a.matmul(b), rn(1, 3, 4), rn(2, 4, 2))
+add("matmul_permuted_constant_rhs", lambda a, b: a.permute(1, 0, 2).matmul(b), rn(3, 2, 4), rn(4, 2, grad=False))
 add("matmul_int", lambda a, b: a.matmul(b), ints(2, 3), ints(3, 2))
 add("matmul_float64", lambda a, b: a.matmul(b), rn(3, 3, dtype=F64), rn(3, 2, dtype=F64))
 add("mm", lambda a, b: a.mm(b), rn(2, 3), rn(3, 4))
@@ -397,6 +399,24 @@ add("setitem_column", lambda a, v: setitem(a, (slice(None), 1), v), rn(3, 4), rn
 add("setitem_mask", lambda a, m: setitem(a, m, 0.0), rn(2, 3), lit([[True, False, True], [False, False, True]], BOOL))
 add("setitem_index", lambda a, i, v: setitem(a, i, v), rn(4, 2), lit([0, 2], I64), rn(2, 2))
 add("masked_fill_", lambda a, m: a.clone().masked_fill_(m, 7.0), rn(2, 3), lit([[True, False, True], [False, False, True]], BOOL))
+add("masked_fill_tensor_value", lambda a, m, v: a.masked_fill(m, v), rn(2, 3), lit([[True, False, True], [False, False, True]], BOOL), rn())
+add("setitem_scalar", lambda a: setitem(a, 0, 5.0), rn(2, 3))
+add("index_put_", lambda a, i, v: a.clone().index_put_((i,), v), rn(3, 2), lit([2, 0], I64), rn(2))
+
+
+def on_view(a, fn):
+    """An in-place op through a view of a non-leaf: the base's history becomes CopySlices."""
+    t = a * 1
+    fn(t)
+    return t
+
+
+add("inplace_on_view", lambda a, b: on_view(a, lambda t: t[0].mul_(b)), rn(3, 4), rn(4))
+add("inplace_on_transposed_view", lambda a, b: on_view(a, lambda t: t.t().add_(b)), rn(3, 2), rn(3))
+add("copy_into_view", lambda a, b: on_view(a, lambda t: t[:, 1].copy_(b)), rn(3, 4), rn(3))
+add("fill_view", lambda a: on_view(a, lambda t: t[1].fill_(0.5)), rn(3, 4))
+add("zero_slice", lambda a: on_view(a, lambda t: t[1:3].zero_()), rn(4, 2))
+add("view_after_inplace", lambda a: (lambda t: (t, t.mul_(2))[0])((a * 1)[1]), rn(3, 2))
 
 # ---------------------------------------------------------------- dtype conversion and copies
 

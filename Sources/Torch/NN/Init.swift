@@ -34,7 +34,11 @@ public enum Init {
         case linear, conv1d, conv2d, conv3d, convTranspose1d, convTranspose2d, convTranspose3d
         case sigmoid, tanh, relu, leakyRelu, selu
 
-        /// PyTorch's spelling: `"leaky_relu"`, `"conv_transpose2d"`, ...
+        /// PyTorch's spelling.
+        ///
+        /// ```swift
+        /// Init.Nonlinearity.leakyRelu.name   // "leaky_relu"
+        /// ```
         public var name: String {
             switch self {
             case .linear: return "linear"

@@ -65,12 +65,13 @@ extension Tensor {
         let needA = a.requiresGradFlag, needB = b.requiresGradFlag
         switch op {
         case .add:
+            // no gradient is computed for an input that does not need one (a scalar, a constant)
             return record("AddBackward0", out, inputs: [a, b]) { g in
-                [reduceGrad(g, to: sa), reduceGrad(g, to: sb)]
+                [needA ? reduceGrad(g, to: sa) : nil, needB ? reduceGrad(g, to: sb) : nil]
             }
         case .sub:
             return record("SubBackward0", out, inputs: [a, b]) { g in
-                [reduceGrad(g, to: sa), reduceGrad(-g, to: sb)]
+                [needA ? reduceGrad(g, to: sa) : nil, needB ? reduceGrad(-g, to: sb) : nil]
             }
         case .mul:
             return record("MulBackward0", out, inputs: [a, b], saving: [a, b]) { g in
@@ -111,7 +112,7 @@ extension Tensor {
                 let pick = op == .maximum ? sa.gt(sb) : sa.lt(sb)
                 let tie = sa.eq(sb).to(g.dtype) * 0.5
                 let wa = pick.to(g.dtype) + tie
-                return [reduceGrad(g * wa, to: sa), reduceGrad(g * (1 - wa), to: sb)]
+                return [needA ? reduceGrad(g * wa, to: sa) : nil, needB ? reduceGrad(g * (1 - wa), to: sb) : nil]
             }
         case .floorDivide:
             return out

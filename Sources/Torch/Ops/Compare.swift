@@ -133,9 +133,11 @@ extension Tensor {
         case .bool: run(Bool.self)
         }
         let sc = cond.alias, si = input.alias, so = other.alias
+        let needInput = input.requiresGradFlag, needOther = other.requiresGradFlag
         return record("WhereBackward0", out, inputs: [input, other], saving: [condition]) { g in
             let zero = Tensor.zerosLike(g)
-            return [reduceGrad(Tensor.where(sc, g, zero), to: si), reduceGrad(Tensor.where(sc, zero, g), to: so)]
+            return [needInput ? reduceGrad(Tensor.where(sc, g, zero), to: si) : nil,
+                    needOther ? reduceGrad(Tensor.where(sc, zero, g), to: so) : nil]
         }
     }
 }

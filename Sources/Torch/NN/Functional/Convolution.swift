@@ -22,16 +22,28 @@ public protocol IntOrPair {
 
 extension Int: IntOrPair {
     /// `[self]`: the same value for both dims.
+    ///
+    /// ```swift
+    /// 3.intOrPairValues   // [3]
+    /// ```
     public var intOrPairValues: [Int] { [self] }
 }
 
 extension Array: IntOrPair where Element == Int {
     /// The array itself.
+    ///
+    /// ```swift
+    /// [2, 1].intOrPairValues   // [2, 1]
+    /// ```
     public var intOrPairValues: [Int] { self }
 }
 
 extension Optional: IntOrPair where Wrapped: IntOrPair {
     /// The wrapped values, or `[]` for nil ("use the default").
+    ///
+    /// ```swift
+    /// Int?.none.intOrPairValues   // []
+    /// ```
     public var intOrPairValues: [Int] { self?.intOrPairValues ?? [] }
 }
 
@@ -65,21 +77,37 @@ public protocol Conv2dPaddingArgument {
 
 extension Conv2dPadding: Conv2dPaddingArgument {
     /// The value itself.
+    ///
+    /// ```swift
+    /// Conv2dPadding.same.conv2dPadding   // .same
+    /// ```
     public var conv2dPadding: Conv2dPadding { self }
 }
 
 extension Int: Conv2dPaddingArgument {
-    /// Explicit padding on both dims: `conv2d(x, weight: w, padding: 1)`.
+    /// Explicit padding on both dims.
+    ///
+    /// ```swift
+    /// 1.conv2dPadding   // .explicit([1])
+    /// ```
     public var conv2dPadding: Conv2dPadding { .explicit([self]) }
 }
 
 extension Array: Conv2dPaddingArgument where Element == Int {
-    /// Explicit padding `[height, width]` (or one value): `padding: [1, 2]`.
+    /// Explicit padding `[height, width]` (or one value).
+    ///
+    /// ```swift
+    /// [1, 2].conv2dPadding   // .explicit([1, 2])
+    /// ```
     public var conv2dPadding: Conv2dPadding { .explicit(self) }
 }
 
 extension String: Conv2dPaddingArgument {
     /// `"same"` or `"valid"`; any other string traps as PyTorch: `Invalid padding string: 'x'`.
+    ///
+    /// ```swift
+    /// "same".conv2dPadding   // .same
+    /// ```
     public var conv2dPadding: Conv2dPadding {
         switch self {
         case "same": return .same
@@ -154,12 +182,13 @@ struct Conv2dGeometry: Sendable {
     var isPointwise: Bool { kernelH == 1 && kernelW == 1 && strideH == 1 && strideW == 1 && padH == 0 && padW == 0 }
     var flopsPerImage: Double { 2 * Double(outChannels) * Double(groupRows) * Double(spatial) }
 
-    /// How many threads to split the batch over: only when images are many and each GEMM is
-    /// too small to be threaded by the GEMM itself.
+    /// How many threads to split the batch over. Only small images are split: their GEMMs
+    /// (< 2 MFLOP) and im2col (< 2^17 entries) stay single-threaded in the C kernels, so the
+    /// kernels' own thread pool never nests inside ours; large images are threaded there.
     var imageChunks: Int {
         let threads = ThreadSettings.numThreads
         guard threads > 1, batch > 1, flopsPerImage * Double(batch) >= 1e6 else { return 1 }
-        if flopsPerImage >= 8e6 && batch < 2 * threads { return 1 }
+        guard flopsPerImage < 2e6 && colRows * spatial < 1 << 17 else { return 1 }
         return Swift.min(threads, batch)
     }
 }
