@@ -20,6 +20,7 @@ let package = Package(
         .executableTarget(
             name: "swifttorch",
             dependencies: ["Torch", "TorchVision", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+        .executableTarget(name: "SwiftTorchBench", dependencies: ["Torch"], path: "Benchmarks/SwiftTorchBench"),
         .testTarget(
             name: "TorchTests",
             dependencies: ["Torch", "TorchVision", "swifttorch"],

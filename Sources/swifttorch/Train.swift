@@ -181,8 +181,10 @@ enum Checkpoint {
 
     static func save(to dir: URL, net: Module, optimizer: Optimizer, epoch: Int, history: [EpochMetrics]) throws {
         let historyJSON = String(decoding: try JSONEncoder().encode(history), as: UTF8.self)
+        // The generator state makes a resumed run shuffle exactly as an uninterrupted one.
+        let rng = Data(Generator.default.getState()).base64EncodedString()
         try saveSafetensors(net.stateDict(), to: dir.appendingPathComponent("model.safetensors"),
-                            metadata: ["epoch": String(epoch), "history": historyJSON])
+                            metadata: ["epoch": String(epoch), "history": historyJSON, "rng_state": rng])
         let state = optimizer.stateDict()
         try saveSafetensors(state.tensors, to: dir.appendingPathComponent("optimizer.safetensors"), metadata: state.metadata)
         let csv = dir.appendingPathComponent("metrics.csv")
@@ -208,6 +210,10 @@ enum Checkpoint {
             } catch {
                 throw ToolError(description: "\(optURL.path): \(error)")
             }
+        }
+        if optimizer != nil, let rng = metadata?["rng_state"], let bytes = Data(base64Encoded: rng),
+           bytes.count == Generator.default.getState().count {
+            Generator.default.setState([UInt8](bytes))
         }
         let epoch = Int(metadata?["epoch"] ?? "") ?? 0
         let history = (metadata?["history"]).flatMap { try? JSONDecoder().decode([EpochMetrics].self, from: Data($0.utf8)) } ?? []

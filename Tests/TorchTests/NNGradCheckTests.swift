@@ -45,7 +45,7 @@ private let nnGradCases: [NNGradCase] = {
     add("conv2d unbatched", { [uniformLeaf([2, 4, 4], 14), uniformLeaf([3, 2, 3, 3], 15)] }) {
         conv2d($0[0], weight: $0[1], padding: 1)
     }
-    add("conv2d batch 8 (threaded)", { [uniformLeaf([8, 1, 4, 4], 16), uniformLeaf([2, 1, 3, 3], 17), uniformLeaf([2], 18)] }) {
+    add("conv2d batch 8", { [uniformLeaf([8, 1, 4, 4], 16), uniformLeaf([2, 1, 3, 3], 17), uniformLeaf([2], 18)] }) {
         conv2d($0[0], weight: $0[1], bias: $0[2])
     }
 

@@ -97,7 +97,8 @@ conv("conv unbatched", r(2, 5, 5), r(3, 2, 3, 3), r(3), padding=1)
 conv("conv pointwise", r(2, 3, 4, 4), r(5, 3, 1, 1), r(5))
 conv("conv dilation stride padding mixed", r(2, 2, 9, 8), r(3, 2, 3, 2), r(3), stride=[1, 2], padding=[2, 1], dilation=[2, 1])
 conv("conv float64", r(1, 2, 5, 5, dtype=torch.float64), r(2, 2, 3, 3, dtype=torch.float64), r(2, dtype=torch.float64), padding=1)
-conv("conv batch 8 (threaded)", r(8, 2, 10, 10), r(4, 2, 3, 3), r(4), padding=1)
+# over 1 MFLOP in small images: the batch is split across threads
+conv("conv batch 4 (threaded)", r(4, 8, 12, 12), r(16, 8, 3, 3), r(16), padding=1)
 
 # ---- pooling ------------------------------------------------------------------------------
 def maxpool(name, x, k, s=None, p=0, d=1, ceil=False):

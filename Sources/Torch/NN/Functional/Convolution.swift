@@ -260,7 +260,8 @@ func forEachChunk(_ count: Int, chunks: Int, _ body: (Int, Range<Int>) -> Void) 
 // MARK: Kernels
 
 enum Conv2dOp {
-    /// Columns saved for backward above this size are recomputed instead.
+    /// The columns are kept for the weight gradient (measured faster than redoing im2col in
+    /// backward for LeNet-sized layers); above this size they are recomputed instead.
     static let maxSavedColumnBytes = 64 << 20
 
     static func apply(_ input: Tensor, _ weight: Tensor, _ bias: Tensor?, stride: [Int], padding: Conv2dPadding,
