@@ -98,6 +98,7 @@ struct Train: ParsableCommand {
                                         testAccuracy: evaluation.accuracy,
                                         seconds: Date().timeIntervalSince(started)))
             try Checkpoint.save(to: runDir, net: net, optimizer: opt, epoch: epoch, history: history)
+            try RunArtifacts.epochFinished(runDir: runDir, net: net, history: history, evaluation: evaluation, testSet: testSet)
         }
         print(EpochMetrics.table(history))
         print(String(format: "test accuracy: %.4f", history.last?.testAccuracy ?? 0))
