@@ -19,7 +19,8 @@ let package = Package(
         .target(name: "TorchVision", dependencies: ["Torch"]),
         .executableTarget(
             name: "swifttorch",
-            dependencies: ["Torch", "TorchVision", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+            dependencies: ["Torch", "TorchVision", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            resources: [.copy("Resources")]),
         .executableTarget(name: "SwiftTorchBench", dependencies: ["Torch"], path: "Benchmarks/SwiftTorchBench"),
         .testTarget(
             name: "TorchTests",

@@ -194,6 +194,26 @@ extension Tensor {
     @discardableResult
     public func normal_(_ mean: Double = 0, _ std: Double = 1, generator: Generator? = nil) -> Tensor {
         precondition(std >= 0, "normal expects std >= 0.0, but found std \(std)")
+        if !isContiguous && dtype.isFloatingPoint {
+            // PyTorch's vectorised path needs contiguous memory: strided tensors draw one value
+            // at a time, in memory order.
+            checkInPlaceAllowed()
+            let g = generator ?? Generator.default
+            var offsets: [Int] = []
+            layout.forEachOffset { offsets.append($0) }
+            offsets.sort()
+            func draw<T>(_: T.Type, _ fill: (UnsafeMutableBufferPointer<T>) -> Void) {
+                let p = storage.pointer(as: T.self)
+                for off in offsets { fill(UnsafeMutableBufferPointer(start: p + off, count: 1)) }
+            }
+            if dtype == .float32 {
+                draw(Float.self) { g.fillNormal($0, mean: mean, std: std) }
+            } else {
+                draw(Double.self) { g.fillNormal($0, mean: mean, std: std) }
+            }
+            bumpVersion()
+            return self
+        }
         return fillRandom(generator) { g, t in
             switch t.dtype {
             case .float32: g.fillNormal(t.buffer(Float.self), mean: mean, std: std)
