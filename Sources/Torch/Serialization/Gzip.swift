@@ -50,11 +50,71 @@ public func gunzipIfNeeded(
 ///   - data: The bytes to compress.
 ///   - level: zlib compression level, 0 (store) to 9 (smallest); -1 means zlib's default (6).
 public func gzip(_ data: [UInt8], level: Int32 = -1) -> [UInt8] {
-    precondition((-1...9).contains(level), "gzip level must be -1...9, got \(level)")
-    var stream = z_stream()
     // windowBits 16 + MAX_WBITS asks zlib for a gzip wrapper instead of a zlib one.
+    deflateAll(data, level: level, windowBits: 16 + MAX_WBITS, what: "gzip")
+}
+
+/// Compresses `data` into a zlib stream (RFC 1950), the format inside PNG's `IDAT` chunks.
+///
+/// ```swift
+/// let packed = zlibCompress(Array("hello".utf8))
+/// let back = try zlibDecompress(packed, file: "<memory>")   // "hello" again
+/// ```
+/// - Parameters:
+///   - data: The bytes to compress.
+///   - level: zlib compression level, 0 (store) to 9 (smallest); -1 means zlib's default (6).
+public func zlibCompress(_ data: [UInt8], level: Int32 = -1) -> [UInt8] {
+    deflateAll(data, level: level, windowBits: MAX_WBITS, what: "zlib")
+}
+
+/// Decompresses one zlib stream (RFC 1950), bounding both time and memory.
+///
+/// Corrupt or truncated input, or bytes after the stream's checksum, throw
+/// ``SerializationError`` naming `file`; the output never grows past `maxOutputBytes`.
+///
+/// ```swift
+/// let raw = try zlibDecompress(idat, file: "digit.png", maxOutputBytes: rows * (1 + rowBytes))
+/// ```
+/// - Parameters:
+///   - data: The compressed bytes.
+///   - file: The path to name in errors.
+///   - maxOutputBytes: The most bytes decompression may produce before it throws.
+///   - expectedSize: A hint for the first output buffer (e.g. a PNG's exact raw size); it is
+///     clamped by `maxOutputBytes` and by deflate's maximum ratio, so a forged hint is harmless.
+public func zlibDecompress(
+    _ data: [UInt8], file: String, maxOutputBytes: Int = defaultMaxDecompressedBytes, expectedSize: Int? = nil
+) throws -> [UInt8] {
+    try inflateAll(data, wrapper: .zlib, file: file, maxOutputBytes: maxOutputBytes,
+                   startCapacity: initialCapacity(hint: expectedSize ?? 1 << 16, compressed: data.count, limit: maxOutputBytes))
+}
+
+/// The CRC-32 of `data` (the ISO-HDLC polynomial used by gzip, zip and PNG), computed by zlib.
+///
+/// Pass a previous result as `seed` to continue a running checksum.
+///
+/// ```swift
+/// zlibCRC32(Array("123456789".utf8))   // 0xCBF43926
+/// ```
+public func zlibCRC32(_ data: [UInt8], seed: UInt32 = 0) -> UInt32 {
+    data.withUnsafeBufferPointer { buffer in
+        var crc = uLong(seed)
+        var offset = 0
+        // zlib takes a 32-bit length, so feed very large inputs in slices.
+        repeat {
+            let chunk = min(buffer.count - offset, Int(UInt32.max))
+            crc = crc32(crc, buffer.baseAddress.map { $0 + offset }, uInt(chunk))
+            offset += chunk
+        } while offset < buffer.count
+        return UInt32(truncatingIfNeeded: crc)
+    }
+}
+
+/// Deflates `data` in one pass; `windowBits` picks the wrapper (gzip or zlib).
+private func deflateAll(_ data: [UInt8], level: Int32, windowBits: Int32, what: String) -> [UInt8] {
+    precondition((-1...9).contains(level), "\(what) level must be -1...9, got \(level)")
+    var stream = z_stream()
     let initStatus = deflateInit2_(
-        &stream, level, Z_DEFLATED, 16 + MAX_WBITS, 8, Z_DEFAULT_STRATEGY,
+        &stream, level, Z_DEFLATED, windowBits, 8, Z_DEFAULT_STRATEGY,
         ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size))
     // Only running out of memory or a bad level can fail here; neither is recoverable input.
     precondition(initStatus == Z_OK, "deflateInit2 failed with status \(initStatus)")
@@ -90,20 +150,43 @@ public func gzip(_ data: [UInt8], level: Int32 = -1) -> [UInt8] {
     return output
 }
 
+/// The two framings of deflate data that zlib reads: gzip (RFC 1952) and zlib (RFC 1950).
+private enum DeflateWrapper {
+    case gzip, zlib
+
+    var windowBits: Int32 { self == .gzip ? 16 + MAX_WBITS : MAX_WBITS }
+
+    func corrupt(_ file: String, _ reason: String) -> SerializationError {
+        self == .gzip ? .corruptGzip(file: file, reason: reason) : .corruptZlib(file: file, reason: reason)
+    }
+
+    func truncated(_ file: String) -> SerializationError {
+        self == .gzip ? .truncatedGzip(file: file) : .corruptZlib(file: file, reason: "stream is truncated (ends before its checksum)")
+    }
+}
+
 /// Decompresses gzip data with zlib's inflate, bounding both time and memory.
 ///
 /// Each round either consumes input or produces output, or the stream is reported truncated,
 /// so the loop always ends. The output buffer starts at the trailer's ISIZE hint, clamped by the
 /// limit and by deflate's maximum ratio (about 1032:1), so a forged ISIZE cannot allocate much.
 func gunzip(_ data: [UInt8], file: String, maxOutputBytes: Int) throws -> [UInt8] {
+    try inflateAll(data, wrapper: .gzip, file: file, maxOutputBytes: maxOutputBytes,
+                   startCapacity: initialCapacity(for: data, limit: maxOutputBytes))
+}
+
+/// Inflates every member of a gzip file, or the one stream of zlib data.
+private func inflateAll(
+    _ data: [UInt8], wrapper: DeflateWrapper, file: String, maxOutputBytes: Int, startCapacity: Int
+) throws -> [UInt8] {
     precondition(maxOutputBytes >= 0, "maxOutputBytes must not be negative")
     var stream = z_stream()
-    guard inflateInit2_(&stream, 16 + MAX_WBITS, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size)) == Z_OK else {
-        throw SerializationError.corruptGzip(file: file, reason: "zlib could not start inflating")
+    guard inflateInit2_(&stream, wrapper.windowBits, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size)) == Z_OK else {
+        throw wrapper.corrupt(file, "zlib could not start inflating")
     }
     defer { inflateEnd(&stream) }
 
-    var output = [UInt8](repeating: 0, count: initialCapacity(for: data, limit: maxOutputBytes))
+    var output = [UInt8](repeating: 0, count: startCapacity)
     var produced = 0
     var consumed = 0
 
@@ -114,7 +197,7 @@ func gunzip(_ data: [UInt8], file: String, maxOutputBytes: Int) throws -> [UInt8
                 if produced == output.count {
                     if output.count >= maxOutputBytes {
                         // At the limit: any further byte proves the output is too large.
-                        if try inflateProducesMore(&stream, input: input, consumed: &consumed, file: file) {
+                        if try inflateProducesMore(&stream, input: input, consumed: &consumed, file: file, wrapper: wrapper) {
                             throw SerializationError.decompressedTooLarge(file: file, limit: maxOutputBytes)
                         }
                         break  // the member ended exactly at the limit
@@ -140,16 +223,19 @@ func gunzip(_ data: [UInt8], file: String, maxOutputBytes: Int) throws -> [UInt8
                 case Z_OK, Z_BUF_ERROR:
                     // Output room is always offered, so a round without progress means the
                     // input ran out before the stream ended; throwing here rules out a spin.
-                    if used == 0 && wrote == 0 { throw SerializationError.truncatedGzip(file: file) }
+                    if used == 0 && wrote == 0 { throw wrapper.truncated(file) }
                     continue
                 default:
-                    throw SerializationError.corruptGzip(file: file, reason: zlibMessage(stream, status: status))
+                    throw wrapper.corrupt(file, zlibMessage(stream, status: status))
                 }
                 break
             }
             // Another member may follow; anything else after the trailer is damage.
             let rest = input.count - consumed
             if rest == 0 { break memberLoop }
+            if wrapper == .zlib {
+                throw wrapper.corrupt(file, "\(rest) unexpected bytes after the end of the zlib stream")
+            }
             if rest >= 2 && input[consumed] == 0x1f && input[consumed + 1] == 0x8b {
                 guard inflateReset(&stream) == Z_OK else {
                     throw SerializationError.corruptGzip(file: file, reason: "zlib could not reset between members")
@@ -166,7 +252,8 @@ func gunzip(_ data: [UInt8], file: String, maxOutputBytes: Int) throws -> [UInt8
 /// Runs inflate into a one-byte scratch buffer and reports whether any output appeared.
 /// Used only at the output limit, to tell "ended exactly here" from "would keep going".
 private func inflateProducesMore(
-    _ stream: inout z_stream, input: UnsafeBufferPointer<UInt8>, consumed: inout Int, file: String
+    _ stream: inout z_stream, input: UnsafeBufferPointer<UInt8>, consumed: inout Int, file: String,
+    wrapper: DeflateWrapper
 ) throws -> Bool {
     var scratch: UInt8 = 0
     while true {
@@ -183,9 +270,9 @@ private func inflateProducesMore(
         if stream.avail_out == 0 { return true }
         switch status {
         case Z_STREAM_END: return false
-        case Z_OK: if used == 0 { throw SerializationError.truncatedGzip(file: file) }
-        case Z_BUF_ERROR: throw SerializationError.truncatedGzip(file: file)
-        default: throw SerializationError.corruptGzip(file: file, reason: zlibMessage(stream, status: status))
+        case Z_OK: if used == 0 { throw wrapper.truncated(file) }
+        case Z_BUF_ERROR: throw wrapper.truncated(file)
+        default: throw wrapper.corrupt(file, zlibMessage(stream, status: status))
         }
     }
 }
@@ -197,6 +284,13 @@ private func initialCapacity(for data: [UInt8], limit: Int) -> Int {
     let isize = Int(data[n - 4]) | Int(data[n - 3]) << 8 | Int(data[n - 2]) << 16 | Int(data[n - 1]) << 24
     // Deflate cannot expand more than ~1032x, so anything beyond that is a lie worth ignoring.
     let plausible = min(isize, data.count.multipliedReportingOverflow(by: 1032).overflow ? Int.max : data.count * 1032)
+    return min(max(plausible, 1 << 12), limit)
+}
+
+/// A starting size for zlib output: the caller's hint, clamped by the limit and deflate's ratio.
+private func initialCapacity(hint: Int, compressed: Int, limit: Int) -> Int {
+    let ratioBound = compressed.multipliedReportingOverflow(by: 1032)
+    let plausible = min(max(hint, 0), ratioBound.overflow ? Int.max : ratioBound.partialValue + 64)
     return min(max(plausible, 1 << 12), limit)
 }
 

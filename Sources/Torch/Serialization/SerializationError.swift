@@ -24,6 +24,13 @@ public enum SerializationError: Error, CustomStringConvertible, Equatable, Senda
     case truncatedGzip(file: String)
     /// Decompressing would produce more than the caller's limit (a zip bomb or a forged size).
     case decompressedTooLarge(file: String, limit: Int)
+    /// A zlib stream (RFC 1950, as inside PNG) is damaged or truncated.
+    case corruptZlib(file: String, reason: String)
+
+    // MARK: images
+
+    /// An image file (`format` is "PNG" or "PGM") is malformed or uses a feature this reader lacks.
+    case invalidImage(file: String, format: String, reason: String)
 
     // MARK: safetensors
 
@@ -78,6 +85,10 @@ public enum SerializationError: Error, CustomStringConvertible, Equatable, Senda
             return "\(file): gzip stream is truncated (ends before its trailer)"
         case let .decompressedTooLarge(file, limit):
             return "\(file): decompressed data exceeds the limit of \(limit) bytes"
+        case let .corruptZlib(file, reason):
+            return "\(file): corrupt zlib data: \(reason)"
+        case let .invalidImage(file, format, reason):
+            return "\(file): invalid \(format) image: \(reason)"
         case let .headerTooLarge(file, length, limit):
             return "\(file): header length \(length) exceeds the maximum of \(limit) bytes"
         case let .headerLengthExceedsFile(file, length, fileSize):
