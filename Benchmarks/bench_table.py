@@ -3,8 +3,9 @@
 Run by Scripts/bench-vs-pytorch:
     python3 Benchmarks/bench_table.py OUT.json RESULTS.jsonl [--note TEXT]
 Prints the table (workload, threads, SwiftTorch median, PyTorch median, ratio PyTorch/SwiftTorch,
-GFLOP/s of each) and writes OUT.json with the rows, the raw lines, date and machine.
-A ratio above 1 means SwiftTorch is faster.
+GFLOP/s of each, and the ratio of median CPU seconds per call) and writes OUT.json with the rows,
+the raw lines, date and machine. A ratio above 1 means SwiftTorch is faster. The CPU-time ratio
+is the steadier one on a loaded machine at 1 thread; with 2 threads it also counts spinning.
 """
 import argparse
 import datetime
@@ -82,6 +83,7 @@ def main():
             row = dict(workload=w, threads=t,
                        swifttorch_s=s and s["median_s"], pytorch_s=pt and pt["median_s"],
                        ratio=(pt["median_s"] / s["median_s"]) if s and pt else None,
+                       cpu_ratio=(pt["cpu_s"] / s["cpu_s"]) if s and pt and s.get("cpu_s") and pt.get("cpu_s") else None,
                        swifttorch_gflops=s and s.get("gflops"), pytorch_gflops=pt and pt.get("gflops"))
             for impl, rec in (("swifttorch", s), ("pytorch", pt)):
                 if rec and "peak_rss_mib" in rec:
@@ -99,15 +101,17 @@ def main():
                 consistency.setdefault(impl, {})[w] = "identical" if len(set(checks.values())) == 1 else \
                     "differs: " + ", ".join(f"{t} thr {c!r}" for t, c in checks.items())
 
-    hdr = f"{'workload':<28} {'thr':>3}  {'SwiftTorch':>10}  {'PyTorch':>10}  {'PT/ST':>6}  {'ST GFLOP/s':>10}  {'PT GFLOP/s':>10}"
+    hdr = (f"{'workload':<28} {'thr':>3}  {'SwiftTorch':>10}  {'PyTorch':>10}  {'PT/ST':>6}  {'ST GFLOP/s':>10}  "
+           f"{'PT GFLOP/s':>10}  {'cpu PT/ST':>9}")
     print(hdr)
     print("-" * len(hdr))
     for r in rows:
         ratio = f"{r['ratio']:.2f}" if r["ratio"] else "-"
+        cpu_ratio = f"{r['cpu_ratio']:.2f}" if r["cpu_ratio"] else "-"
         sg = f"{r['swifttorch_gflops']:.1f}" if r["swifttorch_gflops"] else ""
         pg = f"{r['pytorch_gflops']:.1f}" if r["pytorch_gflops"] else ""
         print(f"{r['workload']:<28} {r['threads']:>3}  {fmt_time(r['swifttorch_s']):>10}  {fmt_time(r['pytorch_s']):>10}  "
-              f"{ratio:>6}  {sg:>10}  {pg:>10}")
+              f"{ratio:>6}  {sg:>10}  {pg:>10}  {cpu_ratio:>9}")
     for r in rows:
         if "swifttorch_peak_rss_mib" in r or "pytorch_peak_rss_mib" in r:
             st, pt = r.get("swifttorch_peak_rss_mib"), r.get("pytorch_peak_rss_mib")

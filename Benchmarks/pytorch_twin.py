@@ -43,16 +43,23 @@ def measure(opts, body):
     per_call = elapsed / n
     inner = max(1, math.ceil(opts.target / per_call))
     reps = opts.slow_reps if per_call > opts.slow_call else opts.reps
-    samples = []
+    samples, cpu = [], []
     for _ in range(reps):
-        t0 = time.perf_counter()
+        c0, t0 = time.process_time(), time.perf_counter()
         for _ in range(inner):
             body()
-        samples.append((time.perf_counter() - t0) / inner)
+        t1, c1 = time.perf_counter(), time.process_time()
+        samples.append((t1 - t0) / inner)
+        cpu.append((c1 - c0) / inner)
     samples.sort()
-    c = len(samples)
-    med = samples[c // 2] if c % 2 else (samples[c // 2 - 1] + samples[c // 2]) / 2
-    return dict(median_s=med, min_s=samples[0], max_s=samples[-1], reps=reps, inner=inner)
+    cpu.sort()
+    return dict(median_s=median(samples), min_s=samples[0], max_s=samples[-1], reps=reps, inner=inner,
+                cpu_s=median(cpu))
+
+
+def median(xs):
+    c = len(xs)
+    return xs[c // 2] if c % 2 else (xs[c // 2 - 1] + xs[c // 2]) / 2
 
 
 def emit(fields):
@@ -263,7 +270,7 @@ def run_epoch(directory, limit, threads):
     sampler = torch.utils.data.BatchSampler(torch.utils.data.RandomSampler(data), batch_size=100, drop_last=False)
     loader = torch.utils.data.DataLoader(data, batch_size=None, sampler=sampler)
     rss_loaded = proc_status_mib("VmRSS") or 0
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     total_loss, correct, batches = 0.0, 0, 0
     for images, labels in loader:
         preds = net(images)
@@ -274,9 +281,9 @@ def run_epoch(directory, limit, threads):
         total_loss += loss.item()
         correct += preds.argmax(dim=1).eq(labels).sum().item()
         batches += 1
-    seconds = time.perf_counter() - t0
+    seconds, cpu_seconds = time.perf_counter() - t0, time.process_time() - c0
     emit(dict(impl="pytorch", workload=EPOCH, threads=threads, median_s=seconds, min_s=seconds, max_s=seconds,
-              reps=1, inner=1, images=len(data), batches=batches, check=total_loss,
+              reps=1, inner=1, cpu_s=cpu_seconds, images=len(data), batches=batches, check=total_loss,
               accuracy=correct / len(data), rss_loaded_mib=rss_loaded, peak_rss_mib=proc_status_mib("VmHWM") or 0))
 
 

@@ -57,7 +57,7 @@ func runEpoch(dataDirectory: String, limit: Int?, threads: Int) throws {
     let opt = Adam(net.parameters(), lr: 0.01)
     let loader = DataLoader(data, batchSize: 100, shuffle: true)
     let rssLoaded = procStatusMiB("VmRSS") ?? 0
-    let t0 = now()
+    let t0 = now(), c0 = cpuNow()
     var totalLoss = 0.0, correct = 0, batches = 0
     for (images, labels) in loader {
         let preds = net(images)
@@ -69,11 +69,12 @@ func runEpoch(dataDirectory: String, limit: Int?, threads: Int) throws {
         correct += preds.argmax(dim: 1).eq(labels).sum().item(as: Int.self)
         batches += 1
     }
-    let seconds = now() - t0
+    let seconds = now() - t0, cpuSeconds = cpuNow() - c0
     emit([
         ("impl", .string("swifttorch")), ("workload", .string("epoch_fashion_mnist")), ("threads", .int(threads)),
         ("median_s", .number(seconds)), ("min_s", .number(seconds)), ("max_s", .number(seconds)),
-        ("reps", .int(1)), ("inner", .int(1)), ("images", .int(data.count)), ("batches", .int(batches)),
+        ("reps", .int(1)), ("inner", .int(1)), ("cpu_s", .number(cpuSeconds)),
+        ("images", .int(data.count)), ("batches", .int(batches)),
         ("check", .number(totalLoss)), ("accuracy", .number(Double(correct) / Double(data.count))),
         ("rss_loaded_mib", .number(rssLoaded)), ("peak_rss_mib", .number(procStatusMiB("VmHWM") ?? 0)),
     ])

@@ -27,12 +27,23 @@ struct Measurement {
     var max: Double
     var repetitions: Int
     var inner: Int
+    /// Median CPU seconds per call, all threads of the process together: on a loaded machine
+    /// this moves less than wall time (and with threads it also counts their spinning).
+    var cpuMedian: Double
 }
 
 @inline(__always)
 func now() -> Double {
     var ts = timespec()
     clock_gettime(CLOCK_MONOTONIC, &ts)
+    return Double(ts.tv_sec) + Double(ts.tv_nsec) * 1e-9
+}
+
+/// CPU time of the whole process (all threads), in seconds.
+@inline(__always)
+func cpuNow() -> Double {
+    var ts = timespec()
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts)
     return Double(ts.tv_sec) + Double(ts.tv_nsec) * 1e-9
 }
 
@@ -60,14 +71,18 @@ func measure(_ options: TimingOptions, _ body: () -> Void) -> Measurement {
     let perCall = elapsed / Double(n)
     let inner = Swift.max(1, Int((options.targetSample / perCall).rounded(.up)))
     let reps = perCall > options.slowCall ? options.slowRepetitions : options.repetitions
-    var samples: [Double] = []
+    var samples: [Double] = [], cpu: [Double] = []
     for _ in 0..<reps {
-        let t0 = now()
+        let c0 = cpuNow(), t0 = now()
         for _ in 0..<inner { body() }
-        samples.append((now() - t0) / Double(inner))
+        let t1 = now(), c1 = cpuNow()
+        samples.append((t1 - t0) / Double(inner))
+        cpu.append((c1 - c0) / Double(inner))
     }
     samples.sort()
-    return Measurement(median: median(samples), min: samples.first!, max: samples.last!, repetitions: reps, inner: inner)
+    cpu.sort()
+    return Measurement(median: median(samples), min: samples.first!, max: samples.last!, repetitions: reps, inner: inner,
+                       cpuMedian: median(cpu))
 }
 
 func median(_ sorted: [Double]) -> Double {

@@ -26,6 +26,8 @@ let usage = """
       --list             print the workload names and exit
       --data DIR         Fashion-MNIST IDX files (default /usr/share/datasets/fashion-mnist)
       --epoch-images N   train the epoch on the first N images only
+      --profile N        no timing: run each selected workload N times inside profileLoop,
+                         for valgrind --tool=callgrind --toggle-collect='*profileLoop*' or perf
     """
 
 struct Config {
@@ -36,6 +38,7 @@ struct Config {
     var listOnly = false
     var dataDirectory = "/usr/share/datasets/fashion-mnist"
     var epochImages: Int?
+    var profileCalls: Int?
 
     init(_ args: [String]) {
         var arguments = args[...]
@@ -55,6 +58,7 @@ struct Config {
             case "--list": listOnly = true
             case "--data": dataDirectory = value(arg)
             case "--epoch-images": epochImages = positive(arg)
+            case "--profile": profileCalls = positive(arg)
             case "-h", "--help": print(usage); exit(0)
             default: note("unknown argument \(arg)\n\(usage)"); exit(2)
             }
@@ -79,12 +83,17 @@ func runBenchmarks(_ config: Config) {
     for w in workloads where config.selected(w.name) {
         note("swifttorch \(w.name) (threads \(threads))")
         let body = w.make()
+        if let calls = config.profileCalls {
+            body.run()  // warm-up, outside the profiled loop
+            profileLoop(calls, body.run)
+            continue
+        }
         let check = body.check?()
         let m = measure(config.options, body.run)
         var fields: [(String, JSONValue)] = [
             ("impl", .string("swifttorch")), ("workload", .string(w.name)), ("threads", .int(threads)),
             ("median_s", .number(m.median)), ("min_s", .number(m.min)), ("max_s", .number(m.max)),
-            ("reps", .int(m.repetitions)), ("inner", .int(m.inner)),
+            ("reps", .int(m.repetitions)), ("inner", .int(m.inner)), ("cpu_s", .number(m.cpuMedian)),
         ]
         if let flops = w.flops { fields.append(("gflops", .number(flops / m.median * 1e-9))) }
         if let check { fields.append(("check", .number(check))) }
@@ -101,6 +110,12 @@ func runBenchmarks(_ config: Config) {
             exit(1)
         }
     }
+}
+
+/// The loop a profiler should look at: `calls` runs of one workload, nothing else.
+@inline(never)
+func profileLoop(_ calls: Int, _ body: () -> Void) {
+    for _ in 0..<calls { body() }
 }
 
 runBenchmarks(Config(Array(CommandLine.arguments.dropFirst())))

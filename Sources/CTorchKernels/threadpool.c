@@ -179,7 +179,7 @@ void st_parallel_run(long ntasks, st_task_fn fn, void *ctx) {
 
     st_run_tasks(gen);
     for (unsigned spins = 0; __atomic_load_n(&pool.done, __ATOMIC_ACQUIRE) < ntasks; spins++) {
-        if (spins < 100000) ST_PAUSE();
+        if (spins < 4096) ST_PAUSE();
         else sched_yield(); /* a worker lost its core: let it run */
     }
     /* Close the job before the fields can be rewritten for the next one. */

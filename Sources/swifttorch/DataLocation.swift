@@ -22,18 +22,20 @@ enum DataLocation {
     static let embeddedTestCount = 2_000
     static let embeddedSplitSeed: UInt64 = 42
 
-    static func resolve(_ explicit: String?) throws -> URL {
+    /// The data directory to use; `searching` replaces the usual places (tests pass `[]`).
+    static func resolve(_ explicit: String?, searching places: [String] = candidates,
+                        environment: [String: String] = ProcessInfo.processInfo.environment) throws -> URL {
         if let explicit { return URL(fileURLWithPath: explicit) }
-        if let env = ProcessInfo.processInfo.environment["SWIFTTORCH_DATA"], !env.isEmpty {
+        if let env = environment["SWIFTTORCH_DATA"], !env.isEmpty {
             return URL(fileURLWithPath: env)
         }
-        for path in candidates where FileManager.default.fileExists(atPath: path + "/train-images-idx3-ubyte.gz")
+        for path in places where FileManager.default.fileExists(atPath: path + "/train-images-idx3-ubyte.gz")
             || FileManager.default.fileExists(atPath: path + "/train-images-idx3-ubyte") {
             return URL(fileURLWithPath: path)
         }
         if let embedded = embeddedRoot { return embedded }
         throw ToolError(description: """
-            Fashion-MNIST not found. Looked in $SWIFTTORCH_DATA, \(candidates.joined(separator: ", ")), \
+            Fashion-MNIST not found. Looked in $SWIFTTORCH_DATA, \(places.joined(separator: ", ")), \
             and the embedded copy is missing beside the executable; \(fullSetHint).
             """)
     }

@@ -4,6 +4,11 @@ import Torch
 /// Each step shows the Swift code (prefixed `> `) and prints what PyTorch prints.
 enum LinearWalkthrough {
     static func run(_ emit: @escaping (String) -> Void) {
+        // A private generator, so the numbers are PyTorch's whatever other threads draw.
+        withGenerator(Generator()) { replay(emit) }
+    }
+
+    private static func replay(_ emit: @escaping (String) -> Void) {
         manualSeed(50)
         emit("> let inFeatures = Tensor([1, 2, 3, 4], dtype: .float32)")
         let inFeatures = Tensor([1, 2, 3, 4], dtype: .float32)

@@ -6,7 +6,7 @@ struct SwiftTorchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "swifttorch",
         abstract: "SwiftTorch: PyTorch's concepts, natively in Swift.",
-        subcommands: [Train.self, Evaluate.self, Demo.self])
+        subcommands: [Train.self, Evaluate.self, Sweep.self, Predict.self, Demo.self])
 }
 
 struct Demo: ParsableCommand {

@@ -2,14 +2,6 @@ import ArgumentParser
 import Foundation
 import Torch
 import TorchVision
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
-
-/// Set by SIGINT: training finishes the current batch, writes a checkpoint and exits.
-nonisolated(unsafe) var interruptRequested: sig_atomic_t = 0
 
 struct Train: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -35,26 +27,19 @@ struct Train: ParsableCommand {
     }
 
     func run() throws {
-        do {
-            try train()
-        } catch let error as ToolError {
-            FileHandle.standardError.write(Data("error: \(error.description)\n".utf8))
-            throw ExitCode.failure
-        } catch let error as SerializationError {
-            FileHandle.standardError.write(Data("error: \(error.description)\n".utf8))
-            throw ExitCode.failure
-        }
+        // A private stream seeded like torch.manual_seed(seed): the same weights and batch order
+        // as PyTorch, undisturbed by other threads; checkpoints save and restore its state.
+        try reportingToolErrors { try withGenerator(Generator(seed: seed)) { try train() } }
     }
 
     private func train() throws {
         if let threads { setNumThreads(threads) }
-        manualSeed(seed)
         let root = try DataLocation.resolve(data)
         let (trainSet, testSet) = try DataLocation.load(root, limit: limit)
         print("data: \(root.path) (\(trainSet.count) training, \(testSet.count) test images)")
 
         let net = Network()
-        let opt: Optimizer = optimizer == "adam" ? Adam(net.parameters(), lr: lr) : SGD(net.parameters(), lr: lr)
+        let opt = TrainingRun.makeOptimizer(optimizer, for: net, lr: lr)
         var history: [EpochMetrics] = []
         var startEpoch = 1
         if let resume {
@@ -66,40 +51,9 @@ struct Train: ParsableCommand {
         let runDir = try RunDirectory.create(output ?? resume)
         print("run directory: \(runDir.path)")
 
-        signal(SIGINT) { _ in interruptRequested = 1 }
-        let loader = DataLoader(trainSet, batchSize: batchSize, shuffle: true, numWorkers: 1)
-        for epoch in startEpoch..<(startEpoch + epochs) {
-            let started = Date()
-            let progress = ProgressBar(total: loader.count, label: "epoch \(epoch)")
-            var totalLoss = 0.0, correct = 0, seen = 0, batches = 0
-            net.train()
-            for (images, labels) in loader {
-                let preds = net(images)
-                let loss = crossEntropy(preds, labels)
-                opt.zeroGrad()
-                loss.backward()
-                opt.step()
-                let n = labels.shape[0]
-                totalLoss += Double(loss.item()) * Double(n)
-                correct += preds.argmax(dim: 1).eq(labels).sum().item(as: Int.self)
-                seen += n
-                batches += 1
-                progress.update(done: batches, loss: totalLoss / Double(seen), accuracy: Double(correct) / Double(seen))
-                if interruptRequested != 0 { break }
-            }
-            if interruptRequested != 0 {
-                try Checkpoint.save(to: runDir, net: net, optimizer: opt, epoch: epoch - 1, history: history)
-                print("\ninterrupted: checkpoint of epoch \(epoch - 1) written to \(runDir.path)")
-                throw ExitCode(130)
-            }
-            let evaluation = Evaluation.run(net, on: testSet)
-            history.append(EpochMetrics(epoch: epoch, loss: totalLoss / Double(max(seen, 1)),
-                                        trainAccuracy: Double(correct) / Double(max(seen, 1)),
-                                        testAccuracy: evaluation.accuracy,
-                                        seconds: Date().timeIntervalSince(started)))
-            try Checkpoint.save(to: runDir, net: net, optimizer: opt, epoch: epoch, history: history)
-            try RunArtifacts.epochFinished(runDir: runDir, net: net, history: history, evaluation: evaluation, testSet: testSet)
-        }
+        var run = TrainingRun(net: net, optimizer: opt, trainSet: trainSet, testSet: testSet, runDir: runDir,
+                              batchSize: batchSize, history: history)
+        history = try run.train(epochs: startEpoch...(startEpoch + epochs - 1))
         print(EpochMetrics.table(history))
         print(String(format: "test accuracy: %.4f", history.last?.testAccuracy ?? 0))
     }
@@ -154,14 +108,15 @@ struct Evaluation {
 }
 
 enum RunDirectory {
-    static func create(_ path: String?) throws -> URL {
+    /// Creates `path`, or `runs/<prefix><date-time>` when it is nil.
+    static func create(_ path: String?, prefix: String = "") throws -> URL {
         let dir: URL
         if let path {
             dir = URL(fileURLWithPath: path)
         } else {
             let f = DateFormatter()
             f.dateFormat = "yyyy-MM-dd_HH-mm-ss"
-            dir = URL(fileURLWithPath: "runs/" + f.string(from: Date()))
+            dir = URL(fileURLWithPath: "runs/" + prefix + f.string(from: Date()))
         }
         do {
             try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
@@ -183,7 +138,7 @@ enum Checkpoint {
     static func save(to dir: URL, net: Module, optimizer: Optimizer, epoch: Int, history: [EpochMetrics]) throws {
         let historyJSON = String(decoding: try JSONEncoder().encode(history), as: UTF8.self)
         // The generator state makes a resumed run shuffle exactly as an uninterrupted one.
-        let rng = Data(Generator.default.getState()).base64EncodedString()
+        let rng = Data(Generator.current.getState()).base64EncodedString()
         try saveSafetensors(net.stateDict(), to: dir.appendingPathComponent("model.safetensors"),
                             metadata: ["epoch": String(epoch), "history": historyJSON, "rng_state": rng])
         let state = optimizer.stateDict()
@@ -213,8 +168,8 @@ enum Checkpoint {
             }
         }
         if optimizer != nil, let rng = metadata?["rng_state"], let bytes = Data(base64Encoded: rng),
-           bytes.count == Generator.default.getState().count {
-            Generator.default.setState([UInt8](bytes))
+           bytes.count == Generator.current.getState().count {
+            Generator.current.setState([UInt8](bytes))
         }
         let epoch = Int(metadata?["epoch"] ?? "") ?? 0
         let history = (metadata?["history"]).flatMap { try? JSONDecoder().decode([EpochMetrics].self, from: Data($0.utf8)) } ?? []

@@ -44,11 +44,22 @@ struct TrainingRun {
         name == "sgd" ? SGD(net.parameters(), lr: lr) : Adam(net.parameters(), lr: lr)
     }
 
+    /// Routes Ctrl-C to ``interruptRequested``. SIGINT is also unblocked on this thread: a parent
+    /// that spawns the tool with Foundation's `Process` on Linux passes on a mask blocking it
+    /// (swift-corelibs-foundation issue 4772), which would make the tool deaf to Ctrl-C.
+    static func catchInterrupts() {
+        signal(SIGINT) { _ in interruptRequested = 1 }
+        var set = sigset_t()
+        sigemptyset(&set)
+        sigaddset(&set, SIGINT)
+        pthread_sigmask(SIG_UNBLOCK, &set, nil)
+    }
+
     /// Trains the given epochs (numbered from 1) and returns the whole history. On Ctrl-C the
     /// current batch finishes, a checkpoint is written and ``TrainingInterrupted`` is thrown.
     @discardableResult
     mutating func train(epochs: ClosedRange<Int>) throws -> [EpochMetrics] {
-        signal(SIGINT) { _ in interruptRequested = 1 }
+        TrainingRun.catchInterrupts()
         let loader = DataLoader(trainSet, batchSize: batchSize, shuffle: shuffle, numWorkers: 1)
         for epoch in epochs {
             let started = Date()

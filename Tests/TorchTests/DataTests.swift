@@ -17,26 +17,27 @@ private func indexDataset(_ n: Int) -> TensorDataset {
     @Test(arguments: [0, 50])
     func shuffleOrderMatchesPyTorch(seed: Int) {
         let want = fixture["seed\(seed)"] as! [String: [[Int]]]
-        manualSeed(UInt64(seed))
-        let loader = DataLoader(indexDataset(1000), batchSize: 100, shuffle: true)
-        let epoch1 = loader.prefix(3).map { $0.1.scalars(as: Int.self) }
-        #expect(epoch1 == want["epoch1"]!)
-        let epoch2 = loader.prefix(3).map { $0.1.scalars(as: Int.self) }
-        #expect(epoch2 == want["epoch2"]!)
+        withGenerator(Generator(seed: UInt64(seed))) {
+            let loader = DataLoader(indexDataset(1000), batchSize: 100, shuffle: true)
+            let epoch1 = loader.prefix(3).map { $0.1.scalars(as: Int.self) }
+            #expect(epoch1 == want["epoch1"]!)
+            let epoch2 = loader.prefix(3).map { $0.1.scalars(as: Int.self) }
+            #expect(epoch2 == want["epoch2"]!)
+        }
     }
 
     @Test func unshuffledLoaderStillDrawsItsBaseSeed() {
         let want = fixture["noshuffle_then_rand"] as! [String: Any]
-        manualSeed(7)
-        let batches = DataLoader(indexDataset(10), batchSize: 4).map { $0.1.scalars(as: Int.self) }
-        #expect(batches == want["batches"] as! [[Int]])
-        let r = Tensor.rand(3).scalars(as: Float.self)
-        #expect(r == (want["rand"] as! [Double]).map { Float($0) })
+        withGenerator(Generator(seed: 7)) {
+            let batches = DataLoader(indexDataset(10), batchSize: 4).map { $0.1.scalars(as: Int.self) }
+            #expect(batches == want["batches"] as! [[Int]])
+            let r = Tensor.rand(3).scalars(as: Float.self)
+            #expect(r == (want["rand"] as! [Double]).map { Float($0) })
+        }
     }
 
     @Test func randomSplitMatchesPyTorch() {
-        manualSeed(3)
-        let parts = randomSplit(indexDataset(10), lengths: [7, 3])
+        let parts = withGenerator(Generator(seed: 3)) { randomSplit(indexDataset(10), lengths: [7, 3]) }
         #expect(parts.map(\.indices) == fixture["random_split"] as! [[Int]])
     }
 

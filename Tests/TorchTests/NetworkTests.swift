@@ -11,8 +11,7 @@ private func fixtureURL(_ name: String, _ ext: String) -> URL {
 @Suite(.serialized) struct NetworkTests {
     @Test func initialisationAfterSeed50IsBitIdenticalToPyTorch() throws {
         let expected = try loadSafetensors(from: fixtureURL("network_seed50", "safetensors"))
-        manualSeed(50)
-        let net = Network()
+        let net = withGenerator(Generator(seed: 50)) { Network() }
         let state = net.stateDict()
         #expect(Set(state.keys) == Set(expected.keys))
         for (name, want) in expected {

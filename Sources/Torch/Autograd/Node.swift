@@ -40,7 +40,27 @@ public final class Node: @unchecked Sendable, CustomStringConvertible {
     struct SavedVersion {
         let storage: Storage
         let version: Int
-        let describe: () -> String
+        // What the error message needs, kept as plain fields: a closure would cost an
+        // allocation per saved tensor on every recorded op.
+        let shape: [Int]
+        let dtype: DType
+        /// The op that saved its own output (the message names it), nil for a saved input.
+        let savingOp: String?
+        /// A saved input's producer when it was saved, and the input itself (its producer may
+        /// change through an in-place op).
+        let savedFn: String?
+        let savedNr: Int
+        let current: WeakTensor
+
+        /// As PyTorch names it: a saved output by the op that saved it, a saved input by
+        /// whatever produced it last (an in-place op may have replaced its history).
+        func describe() -> String {
+            let what = "[\(dtype.legacyName) \(Shape.describe(shape))]"
+            let producer = savingOp ?? (current.tensor.map { $0.gradFn?.name } ?? savedFn)
+            let nr = savingOp != nil ? 0 : (current.tensor?.outputNr ?? savedNr)
+            guard let producer else { return what }
+            return "\(what), which is output \(nr) of \(Node.opName(producer)),"
+        }
     }
 
     struct WeakTensor { weak var tensor: Tensor? }
@@ -83,13 +103,16 @@ public final class Node: @unchecked Sendable, CustomStringConvertible {
     // Releasing a long chain recursively would overflow the stack, so unlink iteratively.
     deinit {
         guard !nextEdges.isEmpty else { return }
-        var pending: [Node] = nextEdges.compactMap { $0.node }
+        // The edges array itself is the work list (taken over, not copied): no allocation
+        // unless a dying input node brings more edges than fit.
+        var pending = nextEdges
         nextEdges = []
         // Saved tensors may reference earlier nodes, which `pending` now keeps alive.
         backwardFn = nil
-        while var node = pending.popLast() {
+        while !pending.isEmpty {
+            guard var node = pending.removeLast().node else { continue }
             if isKnownUniquelyReferenced(&node) {
-                pending.append(contentsOf: node.nextEdges.compactMap { $0.node })
+                pending.append(contentsOf: node.nextEdges)
                 node.nextEdges = []
                 node.backwardFn = nil
             }
@@ -145,17 +168,10 @@ extension Tensor {
         node.backwardFn = backward
         if !saving.isEmpty {
             node.savedVersions = saving.map { t in
-                // As PyTorch names it: a saved output by the op that saved it, a saved input by
-                // whatever produced it last (an in-place op may have replaced its history).
-                let shape = t.shape, dtype = t.dtype, isOutput = t === output
-                let savedFn = t.gradFn?.name, savedNr = t.outputNr, current = Node.WeakTensor(tensor: t)
-                return Node.SavedVersion(storage: t.storage, version: t.storage.version) {
-                    let what = "[\(dtype.legacyName) \(Shape.describe(shape))]"
-                    let producer = isOutput ? name : (current.tensor.map { $0.gradFn?.name } ?? savedFn)
-                    let nr = isOutput ? 0 : (current.tensor?.outputNr ?? savedNr)
-                    guard let producer else { return what }
-                    return "\(what), which is output \(nr) of \(Node.opName(producer)),"
-                }
+                let isOutput = t === output
+                return Node.SavedVersion(storage: t.storage, version: t.storage.version, shape: t.shape, dtype: t.dtype,
+                                         savingOp: isOutput ? name : nil, savedFn: t.gradFn?.name, savedNr: t.outputNr,
+                                         current: Node.WeakTensor(tensor: isOutput ? nil : t))
             }
         }
         output.requiresGradFlag = true

@@ -36,7 +36,7 @@ public struct DataLoader<D: Dataset>: Sequence {
     /// The sample order of one epoch, drawing from the generator as PyTorch does: a base seed
     /// for the iterator, then the sampler's seed, then `randperm` on a fresh generator.
     func epochOrder() -> [Int] {
-        let g = generator ?? Torch.Generator.default
+        let g = generator ?? Torch.Generator.current
         var seeds = [Int64](repeating: 0, count: 2)
         seeds.withUnsafeMutableBufferPointer { g.fillRandom(UnsafeMutableBufferPointer(rebasing: $0[0..<1])) }
         guard shuffle else { return Array(0..<dataset.count) }

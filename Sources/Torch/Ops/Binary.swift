@@ -36,9 +36,15 @@ extension Tensor {
 
     /// Sums a broadcast gradient back to `input`'s shape and dtype.
     static func reduceGrad(_ grad: Tensor, to input: Tensor) -> Tensor {
+        reduceGrad(grad, toShape: input.shape, dtype: input.dtype)
+    }
+
+    /// `reduceGrad(_:to:)` for backward functions that need only the input's shape and dtype,
+    /// so they keep no tensor alive (and allocate no alias).
+    static func reduceGrad(_ grad: Tensor, toShape shape: [Int], dtype: DType) -> Tensor {
         var g = grad
-        if g.shape != input.shape { g = g.sumToShape(input.shape) }
-        if g.dtype != input.dtype { g = g.to(input.dtype) }
+        if g.shape != shape { g = g.sumToShape(shape) }
+        if g.dtype != dtype { g = g.to(dtype) }
         return g
     }
 
@@ -61,18 +67,27 @@ extension Tensor {
         }
         let out = binaryRaw(op, a, b, compute: compute)
         guard GradMode.isEnabled && (a.requiresGradFlag || b.requiresGradFlag) else { return out }
-        let sa = a.alias, sb = b.alias
         let needA = a.requiresGradFlag, needB = b.requiresGradFlag
+        // add and sub read only the inputs' shapes and dtypes in backward
+        let shapeA = a.shape, dtypeA = a.dtype, shapeB = b.shape, dtypeB = b.dtype
         switch op {
         case .add:
             // no gradient is computed for an input that does not need one (a scalar, a constant)
             return record("AddBackward0", out, inputs: [a, b]) { g in
-                [needA ? reduceGrad(g, to: sa) : nil, needB ? reduceGrad(g, to: sb) : nil]
+                [needA ? reduceGrad(g, toShape: shapeA, dtype: dtypeA) : nil,
+                 needB ? reduceGrad(g, toShape: shapeB, dtype: dtypeB) : nil]
             }
         case .sub:
             return record("SubBackward0", out, inputs: [a, b]) { g in
-                [needA ? reduceGrad(g, to: sa) : nil, needB ? reduceGrad(-g, to: sb) : nil]
+                [needA ? reduceGrad(g, toShape: shapeA, dtype: dtypeA) : nil,
+                 needB ? reduceGrad(-g, toShape: shapeB, dtype: dtypeB) : nil]
             }
+        default: break
+        }
+        let sa = a.alias, sb = b.alias
+        switch op {
+        case .add, .sub, .floorDivide:
+            return out  // add and sub returned above; floor division has no gradient
         case .mul:
             return record("MulBackward0", out, inputs: [a, b], saving: [a, b]) { g in
                 [needA ? reduceGrad(g * sb, to: sa) : nil,
@@ -114,8 +129,6 @@ extension Tensor {
                 let wa = pick.to(g.dtype) + tie
                 return [needA ? reduceGrad(g * wa, to: sa) : nil, needB ? reduceGrad(g * (1 - wa), to: sb) : nil]
             }
-        case .floorDivide:
-            return out
         }
     }
 
@@ -141,7 +154,8 @@ extension Tensor {
     public static func - <S: TensorScalarOperand>(lhs: S, rhs: Tensor) -> Tensor {
         let s = wrapped(lhs, like: rhs)
         let out = binaryRaw(.sub, s, rhs, compute: Promotion.resultType(rhs, s))
-        return record("RsubBackward1", out, inputs: [rhs]) { g in [reduceGrad(-g, to: rhs)] }
+        let shape = rhs.shape, dtype = rhs.dtype
+        return record("RsubBackward1", out, inputs: [rhs]) { g in [reduceGrad(-g, toShape: shape, dtype: dtype)] }
     }
 
     /// `scalar / tensor`, computed as PyTorch does: `reciprocal(tensor) * scalar`.

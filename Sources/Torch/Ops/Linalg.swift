@@ -74,10 +74,10 @@ extension Tensor {
         let out = Tensor(empty: [mat1.shape[0], mat2.shape[1]], dtype: dtype)
         Kernels.copy(from: bias, into: out)
         gemmRaw(mat1.converted(to: dtype), mat2.converted(to: dtype), into: out, beta: 1)
-        let s1 = mat1.alias, s2 = mat2.alias, sbias = bias.alias
+        let s1 = mat1.alias, s2 = mat2.alias, biasShape = bias.shape, biasType = bias.dtype
         let need1 = mat1.requiresGradFlag, need2 = mat2.requiresGradFlag
         return record("AddmmBackward0", out, inputs: [bias, mat1, mat2], saving: [mat1, mat2]) { g in
-            [reduceGrad(g, to: sbias),
+            [reduceGrad(g, toShape: biasShape, dtype: biasType),
              need1 ? mmRaw(g, s2.transposedView()) : nil,
              need2 ? mmRaw(s1.transposedView(), g) : nil]
         }

@@ -33,7 +33,10 @@ enum Promotion {
     }
 
     static func resultType(_ a: Tensor, _ b: Tensor) -> DType {
-        resultType([operand(a), operand(b)])
+        // Equal dtypes promote to themselves unless both are wrapped scalars (whose categories
+        // rank differently); this skips the operand array on every binary op.
+        if a.dtype == b.dtype && !(a.isWrappedScalar && b.isWrappedScalar) { return a.dtype }
+        return resultType([operand(a), operand(b)])
     }
 
     static func operand(_ t: Tensor) -> Operand {

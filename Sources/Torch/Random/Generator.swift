@@ -485,14 +485,15 @@ public final class Generator: @unchecked Sendable {
     }
 }
 
-/// Seeds the default generator, as `torch.manual_seed(seed)`.
+/// Seeds the default generator, as `torch.manual_seed(seed)` (inside ``withGenerator(_:_:)``,
+/// the generator installed there).
 ///
 /// ```swift
 /// manualSeed(0)
 /// let x = Tensor.rand(3)   // tensor([0.4963, 0.7682, 0.0885]), as in PyTorch
 /// ```
 public func manualSeed(_ seed: UInt64) {
-    Generator.default.manualSeed(seed)
+    Generator.current.manualSeed(seed)
 }
 
 /// The seed of the default generator, as `torch.initial_seed()`.

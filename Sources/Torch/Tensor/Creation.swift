@@ -164,13 +164,13 @@ extension Tensor {
     /// Random integers in `low..<high`, as `torch.randint(low, high, shape)` (int64).
     public static func randint(_ low: Int, _ high: Int, _ shape: [Int], generator: Generator? = nil) -> Tensor {
         precondition(low < high, "random_ expects 'from' to be less than 'to', but got from=\(low) >= to=\(high)")
-        let g = generator ?? Generator.default
+        let g = generator ?? Generator.current
         let n = shape.reduce(1, *)
         return Tensor(shape: shape, scalars: g.randint(low: Int64(low), high: Int64(high), count: n))
     }
     /// A random permutation of `0..<n`, as `torch.randperm` (int64).
     public static func randperm(_ n: Int, generator: Generator? = nil) -> Tensor {
-        let g = generator ?? Generator.default
+        let g = generator ?? Generator.current
         return Tensor(shape: [n], scalars: g.randperm(n))
     }
     /// Uniform samples shaped like `other`.
@@ -198,7 +198,7 @@ extension Tensor {
             // PyTorch's vectorised path needs contiguous memory: strided tensors draw one value
             // at a time, in memory order.
             checkInPlaceAllowed()
-            let g = generator ?? Generator.default
+            let g = generator ?? Generator.current
             var offsets: [Int] = []
             layout.forEachOffset { offsets.append($0) }
             offsets.sort()
@@ -242,7 +242,7 @@ extension Tensor {
     /// Runs a contiguous fill into this tensor (through a temporary when it is strided).
     private func fillRandom(_ generator: Generator?, _ fill: (Generator, Tensor) -> Void) -> Tensor {
         checkInPlaceAllowed()
-        let g = generator ?? Generator.default
+        let g = generator ?? Generator.current
         if isContiguous {
             fill(g, self)
         } else {

@@ -89,6 +89,7 @@ enum Shape {
 
     /// Broadcast two shapes, as torch.broadcast_shapes.
     static func broadcast(_ a: [Int], _ b: [Int]) -> [Int] {
+        if a == b { return a }  // the common case, without a new array
         let n = max(a.count, b.count)
         var out = [Int](repeating: 1, count: n)
         for i in 0..<n {

@@ -1,4 +1,4 @@
-/// A reference-counted, 64-byte-aligned block of memory shared by a tensor and its views.
+/// A reference-counted block of memory (64-byte aligned from 4 KiB up) shared by a tensor and its views.
 ///
 /// The version counter is shared by every view of the storage, as in PyTorch: in-place ops bump
 /// it, and autograd compares it with the version recorded when a tensor was saved for backward.
@@ -9,7 +9,9 @@ final class Storage: @unchecked Sendable {
 
     init(byteCount: Int) {
         self.byteCount = byteCount
-        data = UnsafeMutableRawPointer.allocate(byteCount: max(byteCount, 1), alignment: 64)
+        // Small blocks take malloc's 16-byte alignment (enough for every dtype; no kernel
+        // assumes more): posix_memalign costs about as much as the rest of a small op.
+        data = UnsafeMutableRawPointer.allocate(byteCount: max(byteCount, 1), alignment: byteCount < 4096 ? 16 : 64)
     }
 
     deinit { data.deallocate() }

@@ -404,6 +404,20 @@ enum Conv2dOp {
         }
     }
 
+    /// Sum of `count` values with eight running sums, so the adds do not wait on each other.
+    @inline(__always)
+    static func rowSum<T: ConvScalar>(_ p: UnsafePointer<T>, _ count: Int) -> T {
+        var s0: T = 0, s1: T = 0, s2: T = 0, s3: T = 0, s4: T = 0, s5: T = 0, s6: T = 0, s7: T = 0
+        var i = 0
+        while i + 8 <= count {
+            s0 += p[i]; s1 += p[i + 1]; s2 += p[i + 2]; s3 += p[i + 3]
+            s4 += p[i + 4]; s5 += p[i + 5]; s6 += p[i + 6]; s7 += p[i + 7]
+            i += 8
+        }
+        while i < count { s0 += p[i]; i += 1 }
+        return ((s0 + s1) + (s2 + s3)) + ((s4 + s5) + (s6 + s7))
+    }
+
     /// Gradients of input, weight and bias from the output gradient `gy` (contiguous).
     static func backward(_ gy: Tensor, _ x: Tensor, _ w: Tensor, _ cols: Tensor?, _ geo: Conv2dGeometry,
                          needInput: Bool, needWeight: Bool, needBias: Bool) -> (Tensor?, Tensor?, Tensor?) {
@@ -437,12 +451,7 @@ enum Conv2dOp {
                         let gyn = UnsafePointer(pgy + n * geo.outImageSize)
                         let image = px + n * geo.imageSize
                         if needBias, let accB {
-                            for co in 0..<geo.outChannels {
-                                let row = gyn + co * l
-                                var s: T = 0
-                                for i in 0..<l { s += row[i] }
-                                accB[co] += s
-                            }
+                            for co in 0..<geo.outChannels { accB[co] += rowSum(gyn + co * l, l) }
                         }
                         if needWeight, let accW {
                             let columns: UnsafePointer<T>
