@@ -160,7 +160,11 @@ def all_workloads():
         def run():
             fc.zero_grad()
             fc(x).backward(gy)
-        return run, None
+
+        def check():
+            run()
+            return checksum(fc.weight.grad)
+        return run, check
     wl.append(("linear784x256_fwd_bwd_b128", 2.0 * 2 * 128 * 784 * 256, make_linear_fb))
 
     def make_mlp():
@@ -208,7 +212,11 @@ def all_workloads():
                 conv.zero_grad()
                 x.grad = None
                 conv(x).backward(gy)
-            return run, None
+
+            def check():
+                run()
+                return checksum(conv.weight.grad)
+            return run, check
         wl.append((f"{name}_fwd_bwd_b100", flops * (3 if input_grad else 2), make_fb))
 
     def make_cnn():

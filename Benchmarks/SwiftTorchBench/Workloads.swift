@@ -94,10 +94,11 @@ func allWorkloads() -> [Workload] {
         manualSeed(0)
         let fc = Linear(inFeatures: 784, outFeatures: 256)
         let x = Tensor.randn(128, 784), gy = Tensor.randn(128, 256)
-        return WorkloadBody(run: {
+        let run = {
             fc.zeroGrad()
             fc(x).backward(gradient: gy)
-        })
+        }
+        return WorkloadBody(run: run, check: { run(); return checksum(fc.weight.grad!) })
     })
 
     // MLP 784-256-10, cross-entropy, SGD(lr 0.01), batch 128.
@@ -138,11 +139,13 @@ func allWorkloads() -> [Workload] {
             let conv = Conv2d(inChannels: c.input[1], outChannels: c.out, kernelSize: 5)
             let x = Tensor.randn(c.input, requiresGrad: c.inputGrad)
             let gy = Tensor.randn([c.input[0], c.out, outSide, outSide])
-            return WorkloadBody(run: {
+            let run = {
                 conv.zeroGrad()
                 x.grad = nil
                 conv(x).backward(gradient: gy)
-            })
+            }
+            // the weight gradient sums over the batch: it shows whether threads change the order
+            return WorkloadBody(run: run, check: { run(); return checksum(conv.weight.grad!) })
         })
     }
 

@@ -337,6 +337,28 @@ static void bench(void) {
         fflush(stdout);
         free(A), free(B), free(C);
     }
+    /* Double is used for gradient checks; a couple of sizes show it is not a bottleneck. */
+    long dsizes[] = {256, 1024};
+    for (int s = 0; s < 2; s++) {
+        long n = dsizes[s];
+        double *A = malloc(sizeof(double) * n * n), *B = malloc(sizeof(double) * n * n);
+        double *C = malloc(sizeof(double) * n * n);
+        for (long i = 0; i < n * n; i++) A[i] = urand(), B[i] = urand();
+        printf("dgemm %ldx%ldx%ld NN   ", n, n, n);
+        for (int nt = 1; nt <= 2; nt++) {
+            st_set_num_threads(nt);
+            double best = 1e30;
+            for (int trial = 0; trial < 7; trial++) {
+                double t0 = now();
+                st_dgemm(0, 0, n, n, n, 1, A, n, B, n, 0, C, n);
+                double t = now() - t0;
+                if (t < best) best = t;
+            }
+            printf("  %6.1f %7.1fus", 2.0 * n * n * n / best * 1e-9, best * 1e6);
+        }
+        printf("\n");
+        free(A), free(B), free(C);
+    }
     st_set_num_threads(saved);
 }
 

@@ -63,7 +63,7 @@ int st_kernel_isa(void) {
 #define ST_NR ST_DNR
 #define ST_KC 256
 #define ST_MC 96
-#define ST_NC 2048
+#define ST_NC 1024 /* 2 MB of packed B per thread, as for float */
 #define ST_KERNELS st_kernels_f64
 #include "gemm_driver.h"
 

@@ -50,30 +50,39 @@ public enum PNG {
 
         var raw = [UInt8](repeating: 0, count: height * (rowBytes + 1))
         var candidate = [UInt8](repeating: 0, count: rowBytes)
-        var best = [UInt8](repeating: 0, count: rowBytes)
         pixels.withUnsafeBufferPointer { px in
-            for y in 0..<height {
-                let row = UnsafeBufferPointer(rebasing: px[(y * rowBytes)..<((y + 1) * rowBytes)])
-                let prior = y > 0 ? UnsafeBufferPointer(rebasing: px[((y - 1) * rowBytes)..<(y * rowBytes)]) : nil
-                var chosen = filter ?? .none
-                if let filter {
-                    applyFilter(filter, row: row, prior: prior, bpp: channels, into: &best)
-                } else {
-                    var bestScore = Int.max
-                    for f in Filter.allCases {
-                        applyFilter(f, row: row, prior: prior, bpp: channels, into: &candidate)
-                        // Bytes read as signed: small magnitudes compress best.
-                        let score = candidate.reduce(0) { $0 + abs(Int(Int8(bitPattern: $1))) }
-                        if score < bestScore {
-                            bestScore = score
-                            chosen = f
-                            swap(&best, &candidate)
+            raw.withUnsafeMutableBufferPointer { out in
+                candidate.withUnsafeMutableBufferPointer { scratch in
+                    for y in 0..<height {
+                        let row = px.baseAddress! + y * rowBytes
+                        let prior = y > 0 ? row - rowBytes : nil
+                        let target = out.baseAddress! + y * (rowBytes + 1) + 1
+                        if let filter {
+                            applyFilter(filter, row: row, prior: prior, count: rowBytes, bpp: channels, into: target)
+                            target[-1] = filter.rawValue
+                            continue
+                        }
+                        // Bytes read as signed: the filter with the smallest magnitudes compresses best.
+                        // Up first: rows repeating the one above (plain backgrounds) score 0 and stop the search.
+                        var bestScore = Int.max
+                        for f in [Filter.up, .sub, .none, .average, .paeth] where bestScore > 0 {
+                            let filtered = scratch.baseAddress!
+                            applyFilter(f, row: row, prior: prior, count: rowBytes, bpp: channels, into: filtered)
+                            var score = 0
+                            var i = 0
+                            while i < rowBytes && score < bestScore {
+                                let v = Int(Int8(bitPattern: filtered[i]))
+                                score += v < 0 ? -v : v
+                                i += 1
+                            }
+                            if score < bestScore {
+                                bestScore = score
+                                target.update(from: scratch.baseAddress!, count: rowBytes)
+                                target[-1] = f.rawValue
+                            }
                         }
                     }
                 }
-                let start = y * (rowBytes + 1)
-                raw[start] = chosen.rawValue
-                raw.replaceSubrange((start + 1)...(start + rowBytes), with: best)
             }
         }
 
@@ -95,25 +104,33 @@ public enum PNG {
         return out
     }
 
-    /// Writes `row` filtered with `filter` into `out` (`bpp` bytes per pixel, `prior` the row above).
-    static func applyFilter(_ filter: Filter, row: UnsafeBufferPointer<UInt8>, prior: UnsafeBufferPointer<UInt8>?,
-                            bpp: Int, into out: inout [UInt8]) {
-        let n = row.count
-        out.withUnsafeMutableBufferPointer { o in
-            for i in 0..<n {
-                let a = i >= bpp ? row[i - bpp] : 0
-                let b = prior?[i] ?? 0
-                let c = i >= bpp ? (prior?[i - bpp] ?? 0) : 0
-                let predictor: UInt8
-                switch filter {
-                case .none: predictor = 0
-                case .sub: predictor = a
-                case .up: predictor = b
-                case .average: predictor = UInt8((Int(a) + Int(b)) / 2)
-                case .paeth: predictor = paeth(a, b, c)
-                }
-                o[i] = row[i] &- predictor
-            }
+    /// Writes the `count` bytes at `row` filtered with `filter` to `out`; `prior` is the row
+    /// above (nil for the first row) and `bpp` the bytes per pixel, at most `count`.
+    static func applyFilter(_ filter: Filter, row: UnsafePointer<UInt8>, prior: UnsafePointer<UInt8>?,
+                            count n: Int, bpp: Int, into out: UnsafeMutablePointer<UInt8>) {
+        // One loop per filter, the first pixel apart (no left neighbour), so no per-byte branches.
+        // `while` rather than `for in` over a Range: unoptimised (debug) builds would step the
+        // range through generic calls, several times slower.
+        var i = 0
+        switch (filter, prior) {
+        case (.none, _), (.up, nil):
+            out.update(from: row, count: n)
+        case (.sub, _), (.paeth, nil):  // with no row above, Paeth predicts the left neighbour
+            out.update(from: row, count: bpp)
+            i = bpp
+            while i < n { out[i] = row[i] &- row[i - bpp]; i += 1 }
+        case let (.up, p?):
+            while i < n { out[i] = row[i] &- p[i]; i += 1 }
+        case (.average, nil):
+            out.update(from: row, count: bpp)
+            i = bpp
+            while i < n { out[i] = row[i] &- (row[i - bpp] >> 1); i += 1 }
+        case let (.average, p?):
+            while i < bpp { out[i] = row[i] &- (p[i] >> 1); i += 1 }
+            while i < n { out[i] = row[i] &- UInt8((UInt16(row[i - bpp]) &+ UInt16(p[i])) >> 1); i += 1 }
+        case let (.paeth, p?):
+            while i < bpp { out[i] = row[i] &- p[i]; i += 1 }  // Paeth(0, b, 0) is b
+            while i < n { out[i] = row[i] &- paeth(row[i - bpp], p[i], p[i - bpp]); i += 1 }
         }
     }
 
@@ -342,8 +359,10 @@ public enum PNG {
     /// The Paeth predictor: whichever of left, above and upper-left is closest to `a + b - c`.
     @inline(__always)
     static func paeth(_ a: UInt8, _ b: UInt8, _ c: UInt8) -> UInt8 {
-        let p = Int(a) + Int(b) - Int(c)
-        let pa = abs(p - Int(a)), pb = abs(p - Int(b)), pc = abs(p - Int(c))
+        // pa = |p - a| = |b - c| and so on; spelled out because generic `abs` is slow unoptimised.
+        let bc = Int(b) - Int(c), ac = Int(a) - Int(c)
+        let pa = bc < 0 ? -bc : bc, pb = ac < 0 ? -ac : ac
+        let pc = bc + ac < 0 ? -(bc + ac) : bc + ac
         if pa <= pb && pa <= pc { return a }
         return pb <= pc ? b : c
     }

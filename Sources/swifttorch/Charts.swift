@@ -111,19 +111,25 @@ enum Charts {
         return canvas
     }
 
-    /// Round tick values covering `lo...hi`: about `target` steps of 1, 2 or 5 times a power of ten.
-    static func niceTicks(_ lo: Double, _ hi: Double, target: Int = 6) -> [Double] {
-        let rough = (hi - lo) / Double(max(target - 1, 1))
-        let magnitude = pow(10, (log10(rough)).rounded(.down))
-        let step = [1.0, 2, 5, 10].map { $0 * magnitude }.first { $0 >= rough * 0.999 } ?? 10 * magnitude
-        let first = (lo / step).rounded(.down), last = (hi / step).rounded(.up)
-        // Multiplying integers by the step keeps 0.30000000000000004-style drift out of labels.
-        return stride(from: first, through: last, by: 1).map { $0 * step }
+    /// Round tick values covering `lo...hi` (`lo < hi`): the finest step of 1, 2 or 5 times a power
+    /// of ten that needs at most `maxIntervals` intervals.
+    static func niceTicks(_ lo: Double, _ hi: Double, maxIntervals: Int = 7) -> [Double] {
+        precondition(lo < hi && lo.isFinite && hi.isFinite, "niceTicks needs a finite range, got \(lo)...\(hi)")
+        var magnitude = pow(10, (log10((hi - lo) / Double(maxIntervals))).rounded(.down))
+        while true {
+            for multiple in [1.0, 2, 5] {
+                let step = multiple * magnitude
+                let first = (lo / step).rounded(.down), last = (hi / step).rounded(.up)
+                // Multiplying whole numbers by the step keeps rounding drift from piling up.
+                if last - first <= Double(maxIntervals) { return stride(from: first, through: last, by: 1).map { $0 * step } }
+            }
+            magnitude *= 10
+        }
     }
 
     /// Whole-number ticks (epochs) covering `lo...hi`.
     static func integerTicks(_ lo: Double, _ hi: Double) -> [Double] {
-        let ticks = niceTicks(lo, hi)
+        let ticks = niceTicks(lo, max(hi, lo + 1))
         let step = max(1, (ticks.count > 1 ? ticks[1] - ticks[0] : 1).rounded())
         let first = (lo / step).rounded(.up) * step
         return Array(stride(from: first, through: max(hi, first), by: step))

@@ -64,7 +64,7 @@ struct Predict: ParsableCommand {
 enum ModelImage {
     static let side = 28
 
-    /// Reads a PGM/PPM or PNG file (chosen by its first bytes, not its name).
+    /// Reads a PNG or PGM/PPM file (told apart by their first bytes, not the file name).
     static func load(_ url: URL, invert: Bool = false) throws -> Tensor {
         let bytes: [UInt8]
         do { bytes = [UInt8](try Data(contentsOf: url)) } catch {
@@ -78,12 +78,17 @@ enum ModelImage {
 
     /// Grey values in [0, 1], row-major, and the size.
     static func decodeGrey(_ bytes: [UInt8], file: String) throws -> (grey: [Float], width: Int, height: Int) {
+        if bytes.starts(with: PNG.signature) {
+            let image = try PNG.decode(bytes, file: file)
+            let alpha = image.channels == 2 || image.channels == 4
+            return (grey(image.pixels, channels: image.channels, alpha: alpha), image.width, image.height)
+        }
         if PGM.isPGM(bytes) {
             let image = try PGM.decode(bytes, file: file)
             return (grey(image.pixels, channels: image.channels, alpha: false), image.width, image.height)
         }
         throw SerializationError.invalidImage(file: file, format: "image",
-                                              reason: "not a PGM/PPM file (P2, P3, P5 or P6)")
+                                              reason: "neither PNG nor PGM/PPM (P2, P3, P5, P6)")
     }
 
     /// Interleaved 8-bit samples to grey in [0, 1]: colour by luminance (ITU-R 601, as

@@ -9,13 +9,13 @@ enum RunArtifacts {
     /// Called after every epoch's checkpoint is written.
     ///
     /// The epoch's scalars (`loss`, `accuracy/train`, `accuracy/test`) and a histogram of every
-    /// parameter go to the run's event file at step = epoch; the first epoch this process
-    /// trains in `runDir` also logs `test images`, the first 64 test images as an 8x8 grid.
+    /// parameter go to the run's event file at step = epoch; the run's first event file also gets
+    /// `test images`, the first 64 test images as an 8x8 grid (a resumed run has it already).
     /// The charts are redrawn from the whole history each time.
     static func epochFinished(runDir: URL, net: Module, history: [EpochMetrics], evaluation: Evaluation,
                               testSet: IDXImageDataset) throws {
         guard let last = history.last else { return }
-        let (writer, isNew) = try writers.writer(for: runDir)
+        let (writer, isFirstFile) = try writers.writer(for: runDir)
         let step = last.epoch
         writer.addScalar("loss", last.loss, step: step)
         writer.addScalar("accuracy/train", last.trainAccuracy, step: step)
@@ -23,7 +23,7 @@ enum RunArtifacts {
         for (name, parameter) in net.namedParameters() {
             writer.addHistogram(name, parameter, step: step)
         }
-        if isNew && testSet.count > 0 {
+        if isFirstFile && testSet.count > 0 {
             let samples = testSet.images[0..<min(64, testSet.count)].unsqueeze(1)  // uint8 [B, 1, 28, 28]
             writer.addImage("test images", makeGrid(samples, nrow: 8, padding: 2), step: step)
         }
@@ -58,7 +58,8 @@ enum RunArtifacts {
         private let lock = NSLock()
         private var open: [String: SummaryWriter] = [:]
 
-        func writer(for dir: URL) throws -> (SummaryWriter, isNew: Bool) {
+        /// The directory's writer, and whether it has just been made as the directory's first event file.
+        func writer(for dir: URL) throws -> (SummaryWriter, isFirstFile: Bool) {
             lock.lock()
             defer { lock.unlock() }
             let key = dir.standardizedFileURL.path
@@ -66,9 +67,11 @@ enum RunArtifacts {
             if let writer = open[key], FileManager.default.fileExists(atPath: writer.fileURL.path) {
                 return (writer, false)
             }
+            let earlier = ((try? FileManager.default.contentsOfDirectory(atPath: dir.path)) ?? [])
+                .contains { $0.hasPrefix("events.out.tfevents.") }
             let writer = try SummaryWriter(logDir: dir)
             open[key] = writer
-            return (writer, true)
+            return (writer, !earlier)
         }
     }
 }

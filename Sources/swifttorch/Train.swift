@@ -2,6 +2,11 @@ import ArgumentParser
 import Foundation
 import Torch
 import TorchVision
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 struct Train: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -128,26 +133,45 @@ enum RunDirectory {
 }
 
 /// Model weights (`model.safetensors`, PyTorch's state-dict names), optimizer state
-/// (`optimizer.safetensors`) and `metrics.csv`; each file is written atomically.
+/// (`optimizer.safetensors`) and `metrics.csv`; each file is written atomically (temporary file,
+/// then rename), so a killed run leaves whole files.
+///
+/// The pair stays consistent too: the optimizer state goes to a pending file first, then
+/// `model.safetensors` (which carries the epoch) commits the checkpoint, then the pending file
+/// is renamed into place. Killed between the two, `load` takes the pending file.
 enum Checkpoint {
     struct Loaded {
         var epoch: Int
         var history: [EpochMetrics]
     }
 
+    static let pendingOptimizerName = ".optimizer.pending.safetensors"
+    /// The epoch a file belongs to, in the optimizer file's metadata.
+    static let epochKey = "checkpoint_epoch"
+
     static func save(to dir: URL, net: Module, optimizer: Optimizer, epoch: Int, history: [EpochMetrics]) throws {
         let historyJSON = String(decoding: try JSONEncoder().encode(history), as: UTF8.self)
         // The generator state makes a resumed run shuffle exactly as an uninterrupted one.
         let rng = Data(Generator.current.getState()).base64EncodedString()
+        let state = optimizer.stateDict()
+        let pending = dir.appendingPathComponent(pendingOptimizerName)
+        try saveSafetensors(state.tensors, to: pending, metadata: state.metadata.merging([epochKey: String(epoch)]) { $1 })
         try saveSafetensors(net.stateDict(), to: dir.appendingPathComponent("model.safetensors"),
                             metadata: ["epoch": String(epoch), "history": historyJSON, "rng_state": rng])
-        let state = optimizer.stateDict()
-        try saveSafetensors(state.tensors, to: dir.appendingPathComponent("optimizer.safetensors"), metadata: state.metadata)
+        try replace(dir.appendingPathComponent("optimizer.safetensors"), with: pending)
         let csv = dir.appendingPathComponent("metrics.csv")
-        let tmp = dir.appendingPathComponent(".metrics.csv.tmp")
-        try Data(EpochMetrics.csv(history).utf8).write(to: tmp)
-        _ = try? FileManager.default.removeItem(at: csv)
-        try FileManager.default.moveItem(at: tmp, to: csv)
+        do {
+            try Data(EpochMetrics.csv(history).utf8).write(to: csv, options: .atomic)
+        } catch {
+            throw SerializationError.unwritable(file: csv.path, reason: error.localizedDescription)
+        }
+    }
+
+    /// Atomically renames `source` over `destination` (rename(2) replaces an existing file).
+    private static func replace(_ destination: URL, with source: URL) throws {
+        guard rename(source.path, destination.path) == 0 else {
+            throw SerializationError.unwritable(file: destination.path, reason: "rename failed: \(String(cString: strerror(errno)))")
+        }
     }
 
     static func load(from dir: URL, into net: Module, optimizer: Optimizer?) throws -> Loaded {
@@ -158,9 +182,20 @@ enum Checkpoint {
         } catch let error as StateDictError {
             throw ToolError(description: "\(modelURL.path): \(error.description)")
         }
+        let epoch = Int(metadata?["epoch"] ?? "") ?? 0
         if let optimizer {
-            let optURL = dir.appendingPathComponent("optimizer.safetensors")
+            var optURL = dir.appendingPathComponent("optimizer.safetensors")
+            let pending = dir.appendingPathComponent(pendingOptimizerName)
+            // A save killed after committing the model leaves this epoch's optimizer state pending.
+            if let pendingEpoch = try? loadSafetensorsWithMetadata(from: pending).metadata?[epochKey],
+               pendingEpoch == String(epoch) {
+                optURL = pending
+            }
             let (tensors, optMeta) = try loadSafetensorsWithMetadata(from: optURL)
+            if let optEpoch = optMeta?[epochKey], optEpoch != String(epoch) {
+                throw ToolError(description: "\(optURL.path) is from epoch \(optEpoch) but \(modelURL.lastPathComponent) "
+                                + "from epoch \(epoch); the checkpoint is inconsistent")
+            }
             do {
                 try optimizer.loadStateDict(OptimizerState(tensors: tensors, metadata: optMeta ?? [:]))
             } catch {
@@ -171,7 +206,6 @@ enum Checkpoint {
            bytes.count == Generator.current.getState().count {
             Generator.current.setState([UInt8](bytes))
         }
-        let epoch = Int(metadata?["epoch"] ?? "") ?? 0
         let history = (metadata?["history"]).flatMap { try? JSONDecoder().decode([EpochMetrics].self, from: Data($0.utf8)) } ?? []
         return Loaded(epoch: epoch, history: history)
     }

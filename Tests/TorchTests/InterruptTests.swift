@@ -11,7 +11,7 @@ import Darwin
 private let dataDir = "/usr/share/datasets/fashion-mnist"
 private let hasData = FileManager.default.fileExists(atPath: dataDir + "/train-images-idx3-ubyte.gz")
 
-private func temporaryRunDirectory(_ name: String) -> URL {
+private func interruptScratchDirectory(_ name: String) -> URL {
     URL(fileURLWithPath: NSTemporaryDirectory() + "swifttorch-\(name)-\(UUID().uuidString)")
 }
 
@@ -27,7 +27,7 @@ struct InterruptTests {
     }
 
     @Test func sigintFinishesTheBatchWritesACheckpointAndExits130() throws {
-        let dir = temporaryRunDirectory("sigint")
+        let dir = interruptScratchDirectory("sigint")
         defer { try? FileManager.default.removeItem(at: dir) }
         let child = try ToolProcess.Child(trainArguments(dir, batchSize: 10))
         let model = dir.appendingPathComponent("model.safetensors")
@@ -60,7 +60,7 @@ struct InterruptTests {
         // One batch an epoch: the child spends a good share of its time writing checkpoints.
         var caughtMidWrite = 0
         for attempt in 0..<2 {
-            let dir = temporaryRunDirectory("sigkill")
+            let dir = interruptScratchDirectory("sigkill")
             defer { try? FileManager.default.removeItem(at: dir) }
             let child = try ToolProcess.Child(trainArguments(dir, batchSize: 300))
             let model = dir.appendingPathComponent("model.safetensors")
@@ -87,5 +87,46 @@ struct InterruptTests {
         }
         // Not asserted (timing), but says whether a kill landed during a write.
         print("sigkill test: \(caughtMidWrite) of 2 kills landed while a temporary file existed")
+    }
+}
+
+/// The checkpoint's two safetensors files stay a matching pair whatever moment a save stops at.
+@Suite struct CheckpointConsistencyTests {
+    @Test func aSaveStoppedBetweenModelAndOptimizerStillLoadsAsOnePair() throws {
+        let dir = interruptScratchDirectory("pair")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let net = withGenerator(Generator(seed: 1)) { Network() }
+        let opt = Adam(net.parameters(), lr: 0.01)
+        func step() {
+            let loss = net(Tensor.ones(2, 1, 28, 28)).sum()
+            opt.zeroGrad()
+            loss.backward()
+            opt.step()
+        }
+        let file = { (name: String) in dir.appendingPathComponent(name) }
+        step()
+        try Checkpoint.save(to: dir, net: net, optimizer: opt, epoch: 1, history: [])
+        #expect(!FileManager.default.fileExists(atPath: file(Checkpoint.pendingOptimizerName).path))
+        let optimizerAtEpoch1 = try Data(contentsOf: file("optimizer.safetensors"))
+        step()
+        try Checkpoint.save(to: dir, net: net, optimizer: opt, epoch: 2, history: [])
+
+        // Killed after model.safetensors (epoch 2) but before the pending optimizer state was renamed.
+        try FileManager.default.moveItem(at: file("optimizer.safetensors"), to: file(Checkpoint.pendingOptimizerName))
+        try optimizerAtEpoch1.write(to: file("optimizer.safetensors"))
+        let restored = Network()
+        let restoredOpt = Adam(restored.parameters(), lr: 0.01)
+        #expect(try Checkpoint.load(from: dir, into: restored, optimizer: restoredOpt).epoch == 2)
+        let expected = opt.stateDict().tensors, got = restoredOpt.stateDict().tensors
+        #expect(Set(expected.keys) == Set(got.keys))
+        for (name, t) in expected {
+            #expect(t.to(.float64).scalars(as: Double.self) == got[name]?.to(.float64).scalars(as: Double.self), "\(name)")
+        }
+
+        // A pair from different epochs with nothing pending is refused, naming the file.
+        try FileManager.default.removeItem(at: file(Checkpoint.pendingOptimizerName))
+        #expect { _ = try Checkpoint.load(from: dir, into: Network(), optimizer: Adam(Network().parameters(), lr: 0.01)) }
+            throws: { "\($0)".contains("optimizer.safetensors is from epoch 1") }
     }
 }

@@ -7,7 +7,7 @@ import Testing
 private let dataDir = "/usr/share/datasets/fashion-mnist"
 private let hasData = FileManager.default.fileExists(atPath: dataDir + "/train-images-idx3-ubyte.gz")
 
-private func temporaryFile(_ name: String) -> URL {
+private func predictScratchFile(_ name: String) -> URL {
     URL(fileURLWithPath: NSTemporaryDirectory() + "swifttorch-\(UUID().uuidString)-\(name)")
 }
 
@@ -77,12 +77,19 @@ private func binaryPGM(width: Int, height: Int, _ pixels: [UInt8]) -> [UInt8] {
         #expect(ModelImage.grey([200, 128], channels: 2, alpha: true).map { ($0 * 255).rounded() } == [100])
     }
 
+    @Test func pngGreyAlphaIsCompositedOverBlack() throws {
+        let bytes = PNG.encode(width: 2, height: 1, channels: 2, pixels: [200, 255, 200, 0])
+        let decoded = try ModelImage.decodeGrey(bytes, file: "ga.png")
+        #expect(decoded.width == 2 && decoded.height == 1)
+        #expect(decoded.grey.map { ($0 * 255).rounded() } == [200, 0])
+    }
+
     @Test func nonImageFilesAreErrorsNamingTheFile() throws {
-        let url = temporaryFile("notes.png")
+        let url = predictScratchFile("notes.png")
         try Data("hello".utf8).write(to: url)
         defer { try? FileManager.default.removeItem(at: url) }
         #expect { _ = try ModelImage.load(url) } throws: { "\($0)".contains(url.path) }
-        let missing = temporaryFile("missing.pgm")
+        let missing = predictScratchFile("missing.pgm")
         #expect { _ = try ModelImage.load(missing) } throws: { "\($0)".contains(missing.path) }
     }
 }
@@ -104,8 +111,16 @@ struct PredictIntegrationTests {
 
         // The same picture as P5, as P2 at twice the size, and as grey RGB (P6): all give the
         // dataset's own tensor, so predict sees what evaluation sees.
-        let p5 = temporaryFile("boot.pgm"), p2 = temporaryFile("boot-big.pgm"), p6 = temporaryFile("boot.ppm")
-        written = [p5, p2, p6]
+        let p5 = predictScratchFile("boot.pgm"), p2 = predictScratchFile("boot-big.pgm"), p6 = predictScratchFile("boot.ppm")
+        let png = predictScratchFile("boot.png"), rgba = predictScratchFile("boot-rgba-big.png")
+        written = [p5, p2, p6, png, rgba]
+        try PNG.write(to: png, width: 28, height: 28, channels: 1, pixels: image)
+        // Three times the size, RGBA, opaque: grey by luminance, shrunk back by area averaging.
+        let rgbaPixels = (0..<84).flatMap { y in (0..<84).flatMap { x -> [UInt8] in
+            let v = image[(y / 3) * 28 + x / 3]
+            return [v, v, v, 255]
+        } }
+        try PNG.write(to: rgba, width: 84, height: 84, channels: 4, pixels: rgbaPixels)
         try Data(binaryPGM(width: 28, height: 28, image)).write(to: p5)
         let big = (0..<56).map { y in (0..<56).map { x in String(image[(y / 2) * 28 + x / 2]) }.joined(separator: " ") }
         try Data(("P2\n56 56\n255\n" + big.joined(separator: "\n") + "\n").utf8).write(to: p2)
@@ -133,18 +148,22 @@ struct PredictIntegrationTests {
 
         // The real command: a line per good image; a bad one is an error naming it and exit status 1.
         if ToolProcess.available {
-            let ok = try ToolProcess.run(["predict", runDir.path, p5.path, p2.path])
+            let ok = try ToolProcess.run(["predict", runDir.path, p5.path, png.path, "--top", "3"])
             #expect(ok.status == 0, "\(ok.stderr)")
             let lines = ok.stdout.split(separator: "\n")
             #expect(lines.count == 2)
+            #expect(lines.last.map { $0.hasPrefix("\(png.path): \(FashionMNIST.classes[best]) (probability ") } == true)
             #expect(lines.first.map { $0.hasPrefix("\(p5.path): \(FashionMNIST.classes[best]) (probability ") } == true)
 
-            let bad = temporaryFile("bad.pgm")
+            let bad = predictScratchFile("bad.pgm")
             written.append(bad)
             try Data(Array("P5 28 28 255\n".utf8) + image.prefix(100)).write(to: bad)
-            let failed = try ToolProcess.run(["predict", runDir.path, bad.path, p5.path])
+            let badPNG = predictScratchFile("bad.png")
+            written.append(badPNG)
+            try Data(try Data(contentsOf: png).prefix(60)).write(to: badPNG)
+            let failed = try ToolProcess.run(["predict", runDir.path, bad.path, badPNG.path, p5.path])
             #expect(failed.status == 1)
-            #expect(failed.stderr.contains(bad.path), "\(failed.stderr)")
+            #expect(failed.stderr.contains(bad.path) && failed.stderr.contains(badPNG.path), "\(failed.stderr)")
             #expect(failed.stdout.contains(p5.path))   // the good image is still classified
             let noModel = try ToolProcess.run(["predict", runDir.path + "-missing", p5.path])
             #expect(noModel.status == 1 && noModel.stderr.contains("model.safetensors"))

@@ -8,7 +8,7 @@ import Testing
 private let dataDir = "/usr/share/datasets/fashion-mnist"
 private let hasData = FileManager.default.fileExists(atPath: dataDir + "/train-images-idx3-ubyte.gz")
 
-private func temporaryDirectory(_ name: String) -> URL {
+private func sweepScratchDirectory(_ name: String) -> URL {
     URL(fileURLWithPath: NSTemporaryDirectory() + "swifttorch-\(name)-\(UUID().uuidString)")
 }
 
@@ -81,8 +81,8 @@ private func temporaryDirectory(_ name: String) -> URL {
 @Suite(.serialized, .enabled(if: hasData, "needs Debian's dataset-fashion-mnist"))
 struct SweepIntegrationTests {
     @Test func sweepTrainsEveryCombinationAndSavesRankedResults() throws {
-        let dir = temporaryDirectory("sweep")
-        let single = temporaryDirectory("single")
+        let dir = sweepScratchDirectory("sweep")
+        let single = sweepScratchDirectory("single")
         defer { try? FileManager.default.removeItem(at: dir); try? FileManager.default.removeItem(at: single) }
         let sweep = try Sweep.parse(["--data", dataDir, "--limit", "300", "--lr", "0.01,0.001", "--batch-size", "100",
                                      "--shuffle", "true,false", "--epochs", "1", "--threads", "1", "--output", dir.path])
