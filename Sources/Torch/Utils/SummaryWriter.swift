@@ -50,7 +50,7 @@ public final class SummaryWriter: @unchecked Sendable {
         precondition(maxQueue >= 1, "maxQueue must be at least 1")
         self.logDir = logDir
         self.maxQueue = maxQueue
-        let name = String(format: "events.out.tfevents.%010d.", Int(Date().timeIntervalSince1970))
+        let name = String(format: "events.out.tfevents.%010ld.", Int(Date().timeIntervalSince1970))
             + "\(SummaryWriter.hostName()).\(getpid()).\(SummaryWriter.nextFileNumber())" + filenameSuffix
         fileURL = logDir.appendingPathComponent(name)
         do {
