@@ -43,8 +43,8 @@ enum ToolProcess {
             let base = NSTemporaryDirectory() + "swifttorch-child-\(UUID().uuidString)"
             stdoutURL = URL(fileURLWithPath: base + ".out")
             stderrURL = URL(fileURLWithPath: base + ".err")
-            FileManager.default.createFile(atPath: stdoutURL.path, contents: nil)
-            FileManager.default.createFile(atPath: stderrURL.path, contents: nil)
+            _ = FileManager.default.createFile(atPath: stdoutURL.path, contents: nil)
+            _ = FileManager.default.createFile(atPath: stderrURL.path, contents: nil)
             process.executableURL = binary
             process.arguments = arguments
             if let workingDirectory { process.currentDirectoryURL = workingDirectory }
