@@ -151,9 +151,11 @@ public final class StepLR: LRScheduler {
         return groupLRs.map { $0 * gamma }
     }
 
+    /// This scheduler\'s settings, under PyTorch\'s attribute names.
     public override func settings() -> [String: Hyperparameter] {
         ["step_size": .number(Double(stepSize)), "gamma": .number(gamma)]
     }
+    /// Restores the settings saved by `settings()`.
     public override func applySettings(_ saved: [String: Hyperparameter]) {
         if let v = saved["step_size"]?.int { stepSize = v }
         if let v = saved["gamma"]?.double { gamma = v }
@@ -188,10 +190,12 @@ public final class MultiStepLR: LRScheduler {
         return groupLRs.map { $0 * factor }
     }
 
+    /// This scheduler\'s settings, under PyTorch\'s attribute names.
     public override func settings() -> [String: Hyperparameter] {
         let expanded = milestones.keys.sorted().flatMap { m in Array(repeating: Hyperparameter.number(Double(m)), count: milestones[m]!) }
         return ["milestones": .list(expanded), "gamma": .number(gamma)]
     }
+    /// Restores the settings saved by `settings()`.
     public override func applySettings(_ saved: [String: Hyperparameter]) {
         if let list = saved["milestones"]?.list {
             var counts: [Int: Int] = [:]
@@ -223,7 +227,9 @@ public final class ExponentialLR: LRScheduler {
         return groupLRs.map { $0 * gamma }
     }
 
+    /// This scheduler\'s settings, under PyTorch\'s attribute names.
     public override func settings() -> [String: Hyperparameter] { ["gamma": .number(gamma)] }
+    /// Restores the settings saved by `settings()`.
     public override func applySettings(_ saved: [String: Hyperparameter]) {
         if let v = saved["gamma"]?.double { gamma = v }
     }
@@ -269,9 +275,11 @@ public final class CosineAnnealingLR: LRScheduler {
         return groupLRs.map { lr in ratio * (lr - etaMin) + etaMin }
     }
 
+    /// This scheduler\'s settings, under PyTorch\'s attribute names.
     public override func settings() -> [String: Hyperparameter] {
         ["T_max": .number(Double(tMax)), "eta_min": .number(etaMin)]
     }
+    /// Restores the settings saved by `settings()`.
     public override func applySettings(_ saved: [String: Hyperparameter]) {
         if let v = saved["T_max"]?.int { tMax = v }
         if let v = saved["eta_min"]?.double { etaMin = v }

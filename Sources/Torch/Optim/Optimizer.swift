@@ -25,11 +25,17 @@ public enum Hyperparameter: Sendable, Hashable, Codable, CustomStringConvertible
     /// PyTorch's `None` (e.g. `foreach`).
     case null
 
+    /// `0.9` as a hyperparameter.
     public init(floatLiteral value: Double) { self = .number(value) }
+    /// `0` as a hyperparameter (stored as a number).
     public init(integerLiteral value: Int) { self = .number(Double(value)) }
+    /// `true` as a hyperparameter.
     public init(booleanLiteral value: Bool) { self = .bool(value) }
+    /// `"name"` as a hyperparameter.
     public init(stringLiteral value: String) { self = .string(value) }
+    /// `[0.9, 0.999]` as a hyperparameter.
     public init(arrayLiteral elements: Hyperparameter...) { self = .list(elements) }
+    /// `nil` as a hyperparameter (PyTorch's `None`).
     public init(nilLiteral: ()) { self = .null }
 
     /// The number, or nil for other kinds.
@@ -69,6 +75,7 @@ public enum Hyperparameter: Sendable, Hashable, Codable, CustomStringConvertible
         }
     }
 
+    /// Reads a JSON value: `null`, a boolean, a number, a string or a list.
     public init(from decoder: Decoder) throws {
         let c = try decoder.singleValueContainer()
         if c.decodeNil() { self = .null }
@@ -78,6 +85,7 @@ public enum Hyperparameter: Sendable, Hashable, Codable, CustomStringConvertible
         else { self = .list(try c.decode([Hyperparameter].self)) }
     }
 
+    /// Writes the value as JSON, integers without a fraction.
     public func encode(to encoder: Encoder) throws {
         var c = encoder.singleValueContainer()
         switch self {
@@ -183,6 +191,7 @@ public enum OptimizerError: Error, Equatable, CustomStringConvertible {
     /// The param-groups JSON is missing or malformed.
     case invalidParamGroups(String)
 
+    /// The message, worded as PyTorch's where PyTorch has one.
     public var description: String {
         switch self {
         case .groupCountMismatch(let e, let g):
