@@ -14,7 +14,10 @@ struct Train: ParsableCommand {
 
     @Option(help: "Passes over the training set.") var epochs = 1
     @Option(name: .customLong("batch-size"), help: "Images per batch.") var batchSize = 100
-    @Option(help: "Learning rate.") var lr = 0.01
+    @Option(help: "Learning rate of the first epoch.") var lr = 0.01
+    @Option(name: .customLong("lr-decay"),
+            help: "Factor on the learning rate after each epoch (StepLR, step 1); 1 keeps it constant.")
+    var lrDecay = 0.5
     @Option(help: "adam or sgd.") var optimizer = "adam"
     @Option(help: "Seed of the default generator (PyTorch-identical streams).") var seed: UInt64 = 50
     @Option(help: "Threads for the kernels (default: all cores).") var threads: Int?
@@ -27,6 +30,7 @@ struct Train: ParsableCommand {
         guard epochs >= 1 else { throw ValidationError("--epochs must be at least 1") }
         guard batchSize >= 1 else { throw ValidationError("--batch-size must be at least 1") }
         guard lr > 0 else { throw ValidationError("--lr must be positive") }
+        guard lrDecay > 0 && lrDecay <= 1 else { throw ValidationError("--lr-decay must be in (0, 1]") }
         guard ["adam", "sgd"].contains(optimizer) else { throw ValidationError("--optimizer must be adam or sgd") }
         if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
     }
@@ -58,6 +62,7 @@ struct Train: ParsableCommand {
 
         var run = TrainingRun(net: net, optimizer: opt, trainSet: trainSet, testSet: testSet, runDir: runDir,
                               batchSize: batchSize, history: history)
+        run.schedule = (lr, lrDecay)
         history = try run.train(epochs: startEpoch...(startEpoch + epochs - 1))
         print(EpochMetrics.table(history))
         print(String(format: "test accuracy: %.4f", history.last?.testAccuracy ?? 0))
@@ -150,7 +155,9 @@ enum Checkpoint {
     static let epochKey = "checkpoint_epoch"
 
     static func save(to dir: URL, net: Module, optimizer: Optimizer, epoch: Int, history: [EpochMetrics]) throws {
-        let historyJSON = String(decoding: try JSONEncoder().encode(history), as: UTF8.self)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys  // the same bytes on every platform
+        let historyJSON = String(decoding: try encoder.encode(history), as: UTF8.self)
         // The generator state makes a resumed run shuffle exactly as an uninterrupted one.
         let rng = Data(Generator.current.getState()).base64EncodedString()
         let state = optimizer.stateDict()

@@ -38,6 +38,10 @@ struct TrainingRun {
     var history: [EpochMetrics] = []
     /// Put before "epoch N" on the progress bar (the sweep names its run there).
     var label = ""
+    /// The learning rate of epoch 1 and its factor per later epoch, as `StepLR(stepSize: 1,
+    /// gamma: lrDecay)`: epoch e trains at `lr * lrDecay^(e-1)`. Set in closed form from the epoch
+    /// number, so a resumed run continues on the same schedule. `nil` leaves the optimizer's rate.
+    var schedule: (lr: Double, lrDecay: Double)?
 
     /// The optimizer named on the command line (`adam` or `sgd`) over `net`'s parameters.
     static func makeOptimizer(_ name: String, for net: Module, lr: Double) -> Optimizer {
@@ -63,6 +67,10 @@ struct TrainingRun {
         let loader = DataLoader(trainSet, batchSize: batchSize, shuffle: shuffle, numWorkers: 1)
         for epoch in epochs {
             let started = Date()
+            if let schedule {
+                let rate = schedule.lr * pow(schedule.lrDecay, Double(epoch - 1))
+                for g in optimizer.paramGroups.indices { optimizer.paramGroups[g].lr = rate }
+            }
             let progress = ProgressBar(total: loader.count, label: "\(label)epoch \(epoch)")
             var totalLoss = 0.0, correct = 0, seen = 0, batches = 0
             net.train()

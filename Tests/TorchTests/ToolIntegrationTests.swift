@@ -37,7 +37,10 @@ struct ToolIntegrationTests {
                                 "fc2.weight", "fc2.bias", "out.weight", "out.bias"])
 
         let net = Network()
-        _ = try Checkpoint.load(from: URL(fileURLWithPath: straight), into: net, optimizer: nil)
+        let opt = Adam(net.parameters(), lr: 0.01)
+        _ = try Checkpoint.load(from: URL(fileURLWithPath: straight), into: net, optimizer: opt)
+        // --lr-decay 0.5 (the default): epoch 2 trained at half the first epoch's rate.
+        #expect(opt.paramGroups[0].lr == 0.005)
         let (_, test) = try DataLocation.load(URL(fileURLWithPath: dataDir), limit: 400)
         let report = Evaluate.report(Evaluation.run(net, on: test))
         #expect(report.hasPrefix("test accuracy: "))
