@@ -104,8 +104,10 @@ void st_col2im_f64(const double *cols, long C, long H, long W, long kh, long kw,
 /**
  * Max-pool forward, as torch.nn.functional.max_pool2d(return_indices=True). The caller
  * computes outH/outW (this is where ceil_mode enters). For each output, `indices` gets the
- * flat index ih*W + iw of the maximum inside its input plane; NaN wins, and the first
- * maximum wins ties. Padding counts as -inf. Example (2x2, stride 2):
+ * flat index ih*W + iw of the maximum inside its input plane; the first maximum wins ties,
+ * a NaN wins over numbers (the last NaN, as in PyTorch). Padding counts as -inf; a window
+ * wholly in the padding gives -inf and, as in PyTorch, an index outside the plane.
+ * Example (2x2, stride 2):
  *   st_maxpool2d_f32(x, N*C, H, W, H/2, W/2, 2, 2, 2, 2, 0, 0, 1, 1, y, idx);
  */
 void st_maxpool2d_f32(const float *input, long planes, long H, long W, long outH, long outW,
@@ -119,7 +121,8 @@ void st_maxpool2d_f64(const double *input, long planes, long H, long W, long out
 
 /**
  * Max-pool backward: ADDS gradOutput[p][o] into gradInput[p][indices[p][o]] for every plane p
- * and output o. The caller zeroes gradInput first. Example:
+ * and output o, skipping indices outside the plane. The caller zeroes gradInput first.
+ * Example:
  *   st_maxpool2d_backward_f32(gy, idx, N*C, H, W, outH, outW, gx);
  */
 void st_maxpool2d_backward_f32(const float *gradOutput, const int64_t *indices, long planes,

@@ -55,9 +55,27 @@ extension Tensor {
         let sa = alias, sb = other.alias
         let needA = requiresGradFlag, needB = other.requiresGradFlag
         return Tensor.record("MmBackward0", out, inputs: [self, other], saving: [self, other]) { g in
-            [needA ? Tensor.mmRaw(g, sb.transposedView()).to(sa.dtype) : nil,
-             needB ? Tensor.mmRaw(sa.transposedView(), g).to(sb.dtype) : nil]
+            [needA ? Tensor.mmMat1Backward(g, sa, sb).to(sa.dtype) : nil,
+             needB ? Tensor.mmMat2Backward(g, sa, sb).to(sb.dtype) : nil]
         }
+    }
+
+    /// Whether a 2-D layout is a transposed contiguous matrix, as ATen's `is_column_major`.
+    var isColumnMajor: Bool {
+        dim == 2 && layout.strides[0] == 1 && (shape[1] == 1 || layout.strides[1] >= Swift.max(1, shape[0]))
+    }
+
+    /// The gradient of `mat1` in `mat1 · mat2`, laid out column-major when `mat1` is, as ATen's
+    /// `mm_mat1_backward` does.
+    static func mmMat1Backward(_ g: Tensor, _ mat1: Tensor, _ mat2: Tensor) -> Tensor {
+        mat1.isColumnMajor ? mmRaw(mat2, g.transposedView()).transposedView() : mmRaw(g, mat2.transposedView())
+    }
+
+    /// The gradient of `mat2` in `mat1 · mat2`, as ATen's `mm_mat2_backward`: for `linear`'s
+    /// `weight.t()` it comes out column-major, so the weight's own gradient is contiguous and
+    /// accumulating it is a plain copy rather than a strided transpose.
+    static func mmMat2Backward(_ g: Tensor, _ mat1: Tensor, _ mat2: Tensor) -> Tensor {
+        mat2.isColumnMajor ? mmRaw(g.transposedView(), mat1).transposedView() : mmRaw(mat1.transposedView(), g)
     }
 
     /// A 2-D transpose view without autograd.
@@ -78,8 +96,8 @@ extension Tensor {
         let need1 = mat1.requiresGradFlag, need2 = mat2.requiresGradFlag
         return record("AddmmBackward0", out, inputs: [bias, mat1, mat2], saving: [mat1, mat2]) { g in
             [reduceGrad(g, toShape: biasShape, dtype: biasType),
-             need1 ? mmRaw(g, s2.transposedView()) : nil,
-             need2 ? mmRaw(s1.transposedView(), g) : nil]
+             need1 ? mmMat1Backward(g, s1, s2) : nil,
+             need2 ? mmMat2Backward(g, s1, s2) : nil]
         }
     }
 
