@@ -8,16 +8,8 @@
 
 /* ---- Thread pool (threadpool.c) ---------------------------------------------------------- */
 
-typedef void (*st_task_fn)(void *ctx, long task);
-
-/*
- * Runs fn(ctx, t) for every t in [0, ntasks) and returns when all have finished. The caller
- * runs tasks too; at most st_get_num_threads() threads take part, so callers should make
- * ntasks <= st_get_num_threads() and size tasks evenly. When the pool is already busy (a
- * nested call from inside a task, or a second thread calling at the same time) the tasks
- * simply run in order on the calling thread, so no caller ever waits on another's job.
- */
-void st_parallel_run(long ntasks, st_task_fn fn, void *ctx);
+/* st_task_fn and st_parallel_run are public (CTorchKernels.h): Swift's parallel loops use
+ * the same pool, so two pools never compete for the cores. */
 
 /*
  * A per-thread, 64-byte aligned scratch buffer of at least `bytes`, kept for reuse (GEMM

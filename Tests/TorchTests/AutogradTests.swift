@@ -77,6 +77,24 @@ struct AutogradTests {
         #expect(seen.count == 2)
     }
 
+    @Test func leafKeepsOneAccumulateGradAndItsHooksOutliveIt() {
+        let x = Tensor([1.0, 2.0], requiresGrad: true)
+        // As in PyTorch while a graph holds it: every op on the leaf shares one AccumulateGrad.
+        let a = x * 2, b = x + 1
+        #expect(a.gradFn!.nextFunctions[0].node === b.gradFn!.nextFunctions[0].node)
+        #expect(a.gradFn!.nextFunctions[0].node?.variable === x)
+        // A graph may outlive its leaf: the leaf's hooks still run, as PyTorch's do.
+        var ran = 0
+        var loss: Tensor
+        do {
+            let leaf = Tensor([3.0], requiresGrad: true)
+            leaf.registerHook { _ in ran += 1; return nil }
+            loss = (leaf * 4).sum()
+        }
+        loss.backward()
+        #expect(ran == 1)
+    }
+
     @Test func nonLeafHookChangesWhatFlowsUpstream() {
         let x = Tensor([1.0, 2.0], requiresGrad: true)
         let y = x * x

@@ -282,6 +282,61 @@ struct NNFunctionalTests {
         #expect(nnMismatch(b.grad, gb, "bias grad") == nil)
     }
 
+    @Test("2x2 stride-2 max pool (the vector path) keeps the general rule: first max on ties, last NaN, -inf",
+          arguments: [(6, 8), (7, 11), (24, 24), (2, 10), (3, 2)])
+    func maxPool2x2FastPath(height: Int, width: Int) {
+        let g = Generator(seed: UInt64(height * 100 + width))
+        // Few distinct values, so ties are everywhere; some NaN and -inf.
+        let palette: [Double] = [0, 1, 2, -1, .nan, -.infinity, 1, 2]
+        let count = 3 * 2 * height * width
+        let picks = Tensor.randint(0, palette.count, [count], generator: g).scalars(as: Int64.self)
+        let values = picks.map { palette[Int($0)] }
+        let outH = height / 2, outW = width / 2
+        for dtype in [DType.float32, .float64] {
+            let x = Tensor(shape: [3, 2, height, width], scalars: values).to(dtype)
+            let (y, idx) = maxPool2dWithIndices(x, kernelSize: 2, stride: 2)
+            let got = y.to(.float64).scalars(as: Double.self), gotIdx = idx.scalars(as: Int64.self)
+            for p in 0..<6 {
+                for oh in 0..<outH {
+                    for ow in 0..<outW {
+                        var best = -Double.infinity, at = (2 * oh) * width + 2 * ow
+                        for ih in (2 * oh)..<(2 * oh + 2) {
+                            for iw in (2 * ow)..<(2 * ow + 2) {
+                                let v = values[p * height * width + ih * width + iw]
+                                if v > best || v.isNaN { best = v; at = ih * width + iw }
+                            }
+                        }
+                        let o = (p * outH + oh) * outW + ow
+                        #expect(got[o].bitPattern == best.bitPattern || (got[o].isNaN && best.isNaN),
+                                "\(dtype) plane \(p) (\(oh), \(ow)): \(got[o]) vs \(best)")
+                        #expect(gotIdx[o] == Int64(at), "\(dtype) plane \(p) (\(oh), \(ow)) index")
+                    }
+                }
+            }
+        }
+    }
+
+    @Test("conv2d forward and gradients have the same bits on 1 and 2 threads")
+    func convThreadCountInvariance() {
+        let g = Generator(seed: 12)
+        let x = Tensor.randn([100, 6, 12, 12], generator: g)  // the course network's conv2
+        let w = Tensor.randn([12, 6, 5, 5], generator: g), b = Tensor.randn([12], generator: g)
+        let gy = Tensor.randn([100, 12, 8, 8], generator: g)
+        func run(threads: Int) -> [[Float]] {
+            let saved = getNumThreads()
+            setNumThreads(threads)
+            defer { setNumThreads(saved) }
+            let xi = x.detach().requiresGrad_(), wi = w.detach().requiresGrad_(), bi = b.detach().requiresGrad_()
+            let y = conv2d(xi, weight: wi, bias: bi)
+            y.backward(gradient: gy)
+            return [y, xi.grad!, wi.grad!, bi.grad!].map { $0.scalars(as: Float.self) }
+        }
+        let one = run(threads: 1), two = run(threads: 2)
+        for (name, (a, b)) in zip(["output", "input grad", "weight grad", "bias grad"], zip(one, two)) {
+            #expect(a.map(\.bitPattern) == b.map(\.bitPattern), "\(name) differs between 1 and 2 threads")
+        }
+    }
+
     @Test("dropout: identity when not training or p == 0, zeros when p == 1")
     func dropoutEdges() {
         let x = Tensor.randn([5], requiresGrad: true)

@@ -55,6 +55,22 @@ int st_kernel_isa(void);
  * Threads
  * ---------------------------------------------------------------------------------------- */
 
+/** A task of a parallel job: fn(ctx, task) for task in [0, ntasks). */
+typedef void (*st_task_fn)(void *ctx, long task);
+
+/**
+ * Runs fn(ctx, t) for every t in [0, ntasks) and returns when all have finished. The caller
+ * runs tasks too; at most st_get_num_threads() threads take part and tasks are handed out as
+ * threads come free, so ntasks may exceed the thread count. When the pool is already busy (a
+ * nested call from inside a task, or a second thread calling at the same time) the tasks
+ * simply run in order on the calling thread, so no caller ever waits on another's job.
+ * Swift's parallel loops (parallelChunks, forEachChunk) run here too: one pool, no two
+ * sets of threads competing for the cores. Example:
+ *   static void task(void *ctx, long t) { ... }
+ *   st_parallel_run(2, task, &args);
+ */
+void st_parallel_run(long ntasks, st_task_fn fn, void *ctx);
+
 /**
  * Sets how many threads the kernels may use (n < 1 means 1). The default is the number of
  * online CPUs, or SWIFTTORCH_NUM_THREADS when that is set. Example: st_set_num_threads(2);

@@ -47,11 +47,11 @@ enum Engine {
     /// Runs one node: hooks, the version check, its backward function, and leaf accumulation.
     private static func execute(_ node: Node, gradient: Tensor, retainGraph: Bool) -> [Tensor?] {
         var grad = gradient
-        if let leaf = node.variable {
-            for hook in leaf.leafHooks {
+        if node.accumulates {
+            for hook in node.preHooks {
                 if let replaced = hook.fn(grad) { grad = replaced }
             }
-            accumulate(grad, into: leaf)
+            if let leaf = node.variable { accumulate(grad, into: leaf) }
             return []
         }
         for hook in node.preHooks {

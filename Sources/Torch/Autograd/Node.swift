@@ -34,8 +34,13 @@ public final class Node: @unchecked Sendable, CustomStringConvertible {
     var retainGradTargets: [WeakTensor] = []
     /// Hooks run after this node computed its input gradients (module full backward hooks).
     var postHooks: [(_ gradInputs: [Tensor?], _ gradOutput: Tensor) -> [Tensor?]?] = []
-    /// The leaf an `AccumulateGrad` node accumulates into.
-    var variable: Tensor?
+    /// Whether this is a leaf's `AccumulateGrad` node.
+    let accumulates: Bool
+    /// The leaf an `AccumulateGrad` node accumulates into; nil once the leaf is gone (the leaf
+    /// owns the node, so the node does not retain it back).
+    var variable: Tensor? { variableRef?.takeUnretainedValue() }
+    /// Unretained; the leaf clears it in its deinit.
+    var variableRef: Unmanaged<Tensor>?
 
     struct SavedVersion {
         let storage: Storage
@@ -70,6 +75,7 @@ public final class Node: @unchecked Sendable, CustomStringConvertible {
     init(name: String, edges: [Edge]) {
         self.name = name
         self.nextEdges = edges
+        accumulates = false
         Node.counter &+= 1
         sequenceNr = Node.counter
     }
@@ -78,7 +84,8 @@ public final class Node: @unchecked Sendable, CustomStringConvertible {
     init(accumulating leaf: Tensor) {
         name = "AccumulateGrad"
         nextEdges = []
-        variable = leaf
+        accumulates = true
+        variableRef = Unmanaged.passUnretained(leaf)
         sequenceNr = Int.max
     }
 
@@ -112,8 +119,10 @@ public final class Node: @unchecked Sendable, CustomStringConvertible {
         while !pending.isEmpty {
             guard var node = pending.removeLast().node else { continue }
             if isKnownUniquelyReferenced(&node) {
-                pending.append(contentsOf: node.nextEdges)
-                node.nextEdges = []
+                if !node.nextEdges.isEmpty {
+                    pending.append(contentsOf: node.nextEdges)
+                    node.nextEdges = []
+                }
                 node.backwardFn = nil
             }
         }
@@ -196,8 +205,10 @@ extension Tensor {
             fn.preHooks.append((id, hook))
             return RemovableHandle { [weak fn] in fn?.preHooks.removeAll { $0.id == id } }
         }
-        leafHooks.append((id, hook))
-        return RemovableHandle { [weak self] in self?.leafHooks.removeAll { $0.id == id } }
+        // A leaf's hooks live on its AccumulateGrad node, so they run even if a graph outlives it.
+        let acc = gradientEdge().node!
+        acc.preHooks.append((id, hook))
+        return RemovableHandle { [weak acc] in acc?.preHooks.removeAll { $0.id == id } }
     }
 
     /// Asks a non-leaf tensor to keep its `grad` after backward, as `retain_grad()`.

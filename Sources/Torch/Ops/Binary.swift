@@ -17,7 +17,7 @@ extension Tensor {
             case .sub: Kernels.binary(a, b, T.self, T.self, out: out) { T.sub($0, $1) }
             case .mul: Kernels.binary(a, b, T.self, T.self, out: out) { T.mul($0, $1) }
             case .div, .floorDivide: Kernels.binary(a, b, T.self, T.self, out: out) { T.div($0, $1) }
-            case .pow: Kernels.binary(a, b, T.self, T.self, out: out) { T.power($0, $1) }
+            case .pow: Kernels.binary(a, b, T.self, T.self, out: out, grain: Kernels.expensiveGrain) { T.power($0, $1) }
             // NaN propagates, as torch.maximum
             case .maximum: Kernels.binary(a, b, T.self, T.self, out: out) { x, y in x != x ? x : (y != y ? y : (T.less(y, x) ? x : y)) }
             case .minimum: Kernels.binary(a, b, T.self, T.self, out: out) { x, y in x != x ? x : (y != y ? y : (T.less(x, y) ? x : y)) }

@@ -72,6 +72,25 @@ extension Bool: ArithmeticElement {
     static var oneValue: Bool { true }
 }
 
+/// Runs `body(t)` for every `t` in `0..<tasks` on the kernels' thread pool (`st_parallel_run`),
+/// the calling thread included; returns when all are done. The C kernels use the same pool, so
+/// Swift's and C's parallel loops never compete for the cores; a nested call runs its tasks in
+/// order on the calling thread.
+func parallelTasks(_ tasks: Int, _ body: (Int) -> Void) {
+    if tasks <= 1 {
+        if tasks == 1 { body(0) }
+        return
+    }
+    withoutActuallyEscaping(body) { escapable in
+        var task = escapable
+        withUnsafeMutablePointer(to: &task) { pointer in
+            st_parallel_run(tasks, { context, t in
+                context!.assumingMemoryBound(to: ((Int) -> Void).self).pointee(t)
+            }, pointer)
+        }
+    }
+}
+
 /// Splits `count` items into chunks run on every core when the work is large enough.
 @inline(__always)
 func parallelChunks(_ count: Int, grain: Int = 1 << 15, _ body: (Range<Int>) -> Void) {
@@ -82,13 +101,10 @@ func parallelChunks(_ count: Int, grain: Int = 1 << 15, _ body: (Range<Int>) -> 
     }
     let chunks = min(threads, (count + grain - 1) / grain)
     let per = (count + chunks - 1) / chunks
-    withoutActuallyEscaping(body) { escapable in
-        // Chunks write disjoint ranges, so sharing the closure across threads is safe.
-        nonisolated(unsafe) let run = escapable
-        DispatchQueue.concurrentPerform(iterations: chunks) { c in
-            let lo = c * per, hi = min(count, lo + per)
-            if lo < hi { run(lo..<hi) }
-        }
+    // Chunks write disjoint ranges, so sharing the closure across threads is safe.
+    parallelTasks(chunks) { c in
+        let lo = c * per, hi = min(count, lo + per)
+        if lo < hi { body(lo..<hi) }
     }
 }
 
@@ -134,23 +150,32 @@ func broadcastStrides(_ layout: Layout, to shape: [Int]) -> [Int] {
 }
 
 enum Kernels {
+    /// Elements below which a cheap elementwise op (add, compare, relu, a copy) stays on one
+    /// thread. Split across threads, the loop calls the op's closure per element instead of
+    /// inlining and vectorising it (measured 3-4x slower per element), so only very large
+    /// tensors gain from a second core; ops costing many cycles per element (exp, tanh, …)
+    /// pass ``expensiveGrain``.
+    static let cheapGrain = 1 << 20
+    /// The grain for ops such as exp, log or tanh, whose per-element cost dwarfs the call.
+    static let expensiveGrain = 1 << 14
+
     /// out[i] = f(a[i], b[i]) over the broadcast shape; out is contiguous.
     @inline(__always)
     static func binary<A, B, O>(_ a: Tensor, _ b: Tensor, _ aType: A.Type, _ bType: B.Type, out: Tensor,
-                                _ f: (A, B) -> O) {
+                                grain: Int = cheapGrain, _ f: (A, B) -> O) {
         let pa = a.storage.pointer(as: A.self), pb = b.storage.pointer(as: B.self)
         let po = out.pointer(O.self)
         let n = out.numel
         let la = a.layout, lb = b.layout
         if la.shape == out.shape && lb.shape == out.shape && la.isContiguous && lb.isContiguous {
             let xa = pa + la.offset, xb = pb + lb.offset
-            parallelChunks(n) { r in for i in r { po[i] = f(xa[i], xb[i]) } }
+            parallelChunks(n, grain: grain) { r in for i in r { po[i] = f(xa[i], xb[i]) } }
         } else if lb.numel == 1 && la.shape == out.shape && la.isContiguous {
             let xa = pa + la.offset, s = pb[lb.offset]
-            parallelChunks(n) { r in for i in r { po[i] = f(xa[i], s) } }
+            parallelChunks(n, grain: grain) { r in for i in r { po[i] = f(xa[i], s) } }
         } else if la.numel == 1 && lb.shape == out.shape && lb.isContiguous {
             let s = pa[la.offset], xb = pb + lb.offset
-            parallelChunks(n) { r in for i in r { po[i] = f(s, xb[i]) } }
+            parallelChunks(n, grain: grain) { r in for i in r { po[i] = f(s, xb[i]) } }
         } else {
             forEachBroadcast(shape: out.shape, aStrides: broadcastStrides(la, to: out.shape), aOffset: la.offset,
                              bStrides: broadcastStrides(lb, to: out.shape), bOffset: lb.offset) { o, ia, ib in
@@ -161,11 +186,11 @@ enum Kernels {
 
     /// out[i] = f(a[i]) for a contiguous result.
     @inline(__always)
-    static func unary<A, O>(_ a: Tensor, _ aType: A.Type, out: Tensor, _ f: (A) -> O) {
+    static func unary<A, O>(_ a: Tensor, _ aType: A.Type, out: Tensor, grain: Int = cheapGrain, _ f: (A) -> O) {
         let pa = a.storage.pointer(as: A.self), po = out.pointer(O.self)
         if a.layout.isContiguous {
             let xa = pa + a.layout.offset
-            parallelChunks(out.numel) { r in for i in r { po[i] = f(xa[i]) } }
+            parallelChunks(out.numel, grain: grain) { r in for i in r { po[i] = f(xa[i]) } }
         } else {
             var o = 0
             a.layout.forEachOffset { off in po[o] = f(pa[off]); o += 1 }
@@ -189,7 +214,7 @@ enum Kernels {
                 if S.self == D.self {
                     UnsafeMutableRawPointer(xd).copyMemory(from: xs, byteCount: dst.numel * D.dtype.itemSize)
                 } else {
-                    parallelChunks(dst.numel) { r in for i in r { xd[i] = convert(xs[i]) } }
+                    parallelChunks(dst.numel, grain: cheapGrain) { r in for i in r { xd[i] = convert(xs[i]) } }
                 }
                 return
             }
@@ -256,13 +281,8 @@ func withArithmeticType<R>(_ dtype: DType, _ body: (any ArithmeticElement.Type) 
 
 /// Thread count used by SwiftTorch's parallel kernels, as `torch.set_num_threads`.
 public enum ThreadSettings {
-    nonisolated(unsafe) static var numThreads: Int = {
-        #if canImport(Glibc)
-        return max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
-        #else
-        return max(1, ProcessInfo.processInfo.activeProcessorCount)
-        #endif
-    }()
+    /// The online CPUs, or `SWIFTTORCH_NUM_THREADS` when set: the C kernels' own default.
+    nonisolated(unsafe) static var numThreads: Int = Int(st_get_num_threads())
 }
 
 /// Sets the number of threads used for parallel kernels, as `torch.set_num_threads`.

@@ -38,19 +38,19 @@ extension Tensor {
         func run<T: BinaryFloatingPoint & ArithmeticElement & ElementaryMath>(_: T.Type) {
             switch op {
             case .neg: Kernels.unary(a, T.self, out: out) { -$0 }
-            case .exp: Kernels.unary(a, T.self, out: out) { T.expValue($0) }
-            case .log: Kernels.unary(a, T.self, out: out) { T.logValue($0) }
+            case .exp: Kernels.unary(a, T.self, out: out, grain: Kernels.expensiveGrain) { T.expValue($0) }
+            case .log: Kernels.unary(a, T.self, out: out, grain: Kernels.expensiveGrain) { T.logValue($0) }
             case .sqrt: Kernels.unary(a, T.self, out: out) { $0.squareRoot() }
             case .abs: Kernels.unary(a, T.self, out: out) { Swift.abs($0) }
-            case .sigmoid: Kernels.unary(a, T.self, out: out) { 1 / (1 + T.expValue(-$0)) }
-            case .tanh: Kernels.unary(a, T.self, out: out) { T.tanhValue($0) }
+            case .sigmoid: Kernels.unary(a, T.self, out: out, grain: Kernels.expensiveGrain) { 1 / (1 + T.expValue(-$0)) }
+            case .tanh: Kernels.unary(a, T.self, out: out, grain: Kernels.expensiveGrain) { T.tanhValue($0) }
             case .relu: Kernels.unary(a, T.self, out: out) { $0 > 0 ? $0 : ($0 != $0 ? $0 : 0) }
             case .reciprocal: Kernels.unary(a, T.self, out: out) { 1 / $0 }
             case .sign: Kernels.unary(a, T.self, out: out) { $0 > 0 ? 1 : ($0 < 0 ? -1 : $0) }
-            case .sin: Kernels.unary(a, T.self, out: out) { T.sinValue($0) }
-            case .cos: Kernels.unary(a, T.self, out: out) { T.cosValue($0) }
-            case .log1p: Kernels.unary(a, T.self, out: out) { T.log1pValue($0) }
-            case .expm1: Kernels.unary(a, T.self, out: out) { T.expm1Value($0) }
+            case .sin: Kernels.unary(a, T.self, out: out, grain: Kernels.expensiveGrain) { T.sinValue($0) }
+            case .cos: Kernels.unary(a, T.self, out: out, grain: Kernels.expensiveGrain) { T.cosValue($0) }
+            case .log1p: Kernels.unary(a, T.self, out: out, grain: Kernels.expensiveGrain) { T.log1pValue($0) }
+            case .expm1: Kernels.unary(a, T.self, out: out, grain: Kernels.expensiveGrain) { T.expm1Value($0) }
             case .floor: Kernels.unary(a, T.self, out: out) { $0.rounded(.down) }
             case .ceil: Kernels.unary(a, T.self, out: out) { $0.rounded(.up) }
             case .round: Kernels.unary(a, T.self, out: out) { $0.rounded(.toNearestOrEven) }

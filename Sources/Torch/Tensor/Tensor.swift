@@ -22,15 +22,21 @@ public class Tensor: @unchecked Sendable, CustomStringConvertible {
     /// The accumulated gradient of a leaf (or of a tensor that called `retainGrad()`).
     public var grad: Tensor?
     var retainsGradFlag = false
-    /// Hooks of a leaf tensor, run by its AccumulateGrad node.
-    var leafHooks: [(id: Int, fn: (Tensor) -> Tensor?)] = []
-    /// Cached AccumulateGrad node of a leaf, reused while a graph holds it (as PyTorch does).
-    weak var gradAccumulator: Node?
+    /// The AccumulateGrad node of a leaf that requires grad, made on its first recorded op and
+    /// kept for the leaf's lifetime (it also holds the leaf's hooks). PyTorch caches it weakly
+    /// and makes a new one whenever no graph holds the old; owning it saves a node per op, and
+    /// the node points back without retaining (see ``Node/variable``), so there is no cycle.
+    var gradAccumulator: Node?
     /// Set on 0-d tensors made from Swift scalars; they rank lowest in type promotion.
     var isWrappedScalar = false
     /// For a differentiable view (`view`, `select`, `t()`, …), the tensor that owns the memory;
     /// in-place ops through the view rewrite that tensor's history (PyTorch's CopySlices).
     var viewBase: Tensor?
+
+    deinit {
+        // A graph may outlive the leaf: its AccumulateGrad node then accumulates nowhere.
+        gradAccumulator?.variableRef = nil
+    }
 
     init(storage: Storage, layout: Layout, dtype: DType, requiresGrad: Bool = false) {
         self.storage = storage

@@ -193,6 +193,21 @@ struct Conv2dGeometry: Sendable {
     }
 }
 
+extension Conv2dGeometry {
+    /// Slices the batch is cut into for the weight and bias gradients, each summed into its own
+    /// buffer and then added in slice order. Set by the problem's size alone, never by the thread
+    /// count, so the gradients have the same bits on any number of threads (the threads share
+    /// out the slices). Large images keep one slice: their GEMMs thread inside, over M and N.
+    var gradientChunks: Int {
+        guard batch > 1, flopsPerImage * Double(batch) >= 1e6 else { return 1 }
+        guard flopsPerImage < 2e6 && colRows * spatial < 1 << 17 else { return 1 }
+        return Swift.min(Conv2dGeometry.maxGradientChunks, batch)
+    }
+
+    /// The most slices a small-image gradient is split into (and so the most threads it uses).
+    static let maxGradientChunks = 8
+}
+
 /// The float types the conv kernels support, with their C entry points.
 protocol ConvScalar: BinaryFloatingPoint & ArithmeticElement {
     static func gemm(_ transA: Bool, _ transB: Bool, _ m: Int, _ n: Int, _ k: Int,
@@ -240,20 +255,18 @@ extension Double: ConvScalar {
     }
 }
 
-/// Runs `body(chunk, images)` over `chunks` even slices of `0..<count`, on threads when chunks > 1.
+/// Runs `body(chunk, images)` over `chunks` even slices of `0..<count`, on the kernels' thread
+/// pool when chunks > 1 (chunks may outnumber the threads; they are handed out as threads free up).
 func forEachChunk(_ count: Int, chunks: Int, _ body: (Int, Range<Int>) -> Void) {
     if chunks <= 1 {
         body(0, 0..<count)
         return
     }
     let per = (count + chunks - 1) / chunks
-    withoutActuallyEscaping(body) { escapable in
-        // Chunks touch disjoint images and their own scratch, so sharing the closure is safe.
-        nonisolated(unsafe) let run = escapable
-        DispatchQueue.concurrentPerform(iterations: chunks) { c in
-            let lo = c * per, hi = Swift.min(count, lo + per)
-            if lo < hi { run(c, lo..<hi) }
-        }
+    // Chunks touch disjoint images and their own scratch, so sharing the closure is safe.
+    parallelTasks(chunks) { c in
+        let lo = c * per, hi = Swift.min(count, lo + per)
+        if lo < hi { body(c, lo..<hi) }
     }
 }
 
@@ -424,7 +437,8 @@ enum Conv2dOp {
         let gx = needInput ? Tensor(empty: x.shape, dtype: x.dtype) : nil
         let gw = needWeight ? Tensor.zeros(w.shape, dtype: w.dtype) : nil
         let gb = needBias ? Tensor.zeros([geo.outChannels], dtype: w.dtype) : nil
-        let chunks = geo.imageChunks
+        // Weight and bias gradients are sums over images: slice the batch by size, not by threads.
+        let chunks = needWeight || needBias ? geo.gradientChunks : geo.imageChunks
         let l = geo.spatial, rows = geo.colRows, m = geo.groupOut, k = geo.groupRows
         let wSize = geo.outChannels * k
         func run<T: ConvScalar>(_: T.Type) {

@@ -300,7 +300,7 @@ public func binaryCrossEntropy(_ input: Tensor, _ target: Tensor, weight: Tensor
     let loss = Tensor(empty: input.shape, dtype: input.dtype)
     let x = input.contiguousIfNeeded(), t = target.detach().to(input.dtype).contiguousIfNeeded()
     func run<T: BinaryFloatingPoint & ElementaryMath & ArithmeticElement>(_: T.Type) {
-        Kernels.binary(x, t, T.self, T.self, out: loss) { (xv: T, tv: T) -> T in
+        Kernels.binary(x, t, T.self, T.self, out: loss, grain: Kernels.expensiveGrain) { (xv: T, tv: T) -> T in
             guard xv >= 0 && xv <= 1 else { fatalError("all elements of input should be between 0 and 1") }
             guard tv >= 0 && tv <= 1 else { fatalError("all elements of target should be between 0 and 1") }
             return (tv - 1) * Swift.max(T.log1pValue(-xv), -100) - tv * Swift.max(T.logValue(xv), -100)
