@@ -36,9 +36,10 @@ int st_kernel_isa(void) {
 
 /* Below ~2 MFLOP (about 25 us on one core) waking a second thread costs more than it saves. */
 #define ST_PAR_FLOPS 2.0e6
-/* With at most this many rows (and more columns), compute C^T = B^T A^T instead, so the
- * small side becomes N and the large operand is read in place rather than packed. */
-#define ST_SWAP_M 16
+/* No C^T = B^T A^T swap for a few-row C: the swapped problem has few columns, which fill the
+ * 16-wide register tile poorly and store C strided. Measured without the swap (best of 7,
+ * one core): conv1's 6x576x25 3.6 us vs 5.3, 6x2400x25 15.5 vs 21.6, 12x4096x64 (A^T) 123 vs
+ * 233, 3x1000x100 23 vs 31; only tiny A^T shapes lose a little (10x60x100: 3.4 vs 2.9). */
 /* With at most this many columns an A panel is reused too few times (N / NR) to repay
  * packing it, so A is read in place (measured: 1600x32x150 +18%, 2400x25x6 +12%). */
 #define ST_DIRECT_N 48

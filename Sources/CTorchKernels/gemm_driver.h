@@ -8,12 +8,11 @@
  *                        A in L2, a KC x NC block of B in L3 (the BLIS/GotoBLAS scheme)
  *   ST_KERNELS           kernel-set type (st_internal.h): micro-kernel and optional packers
  *   ST_FN(st_ukr)        its micro-kernel pointer type
- *   ST_SWAP_M            when M is at most this (and M < N), C^T = B^T A^T is computed
  *   ST_DIRECT_N          when N is at most this, A is read in place, not packed
  *   ST_PAR_FLOPS         below this many flops a GEMM stays on one thread
  *
- * Every matrix is addressed through a (row stride, column stride) pair, so transposes and
- * the C^T = B^T A^T swap cost nothing but swapped strides.
+ * Every matrix is addressed through a (row stride, column stride) pair, so transposes cost
+ * nothing but swapped strides.
  */
 
 typedef struct {
@@ -183,14 +182,6 @@ static void ST_FN(gemm)(int transA, int transB, long M, long N, long K, ST_T alp
     ST_FN(gemm_problem) pr = {M, N, K, A, transA ? 1 : lda, transA ? lda : 1,
                               B, transB ? 1 : ldb, transB ? ldb : 1, C, ldc, 1,
                               alpha, beta, 0, 0, kern};
-    if (M < N && M <= ST_SWAP_M) {
-        /* Make the small side N: compute C^T = B^T A^T, which is only a swap of strides. */
-        ST_FN(gemm_problem) t = pr;
-        pr.M = N, pr.N = M;
-        pr.A = t.B, pr.rsa = t.csb, pr.csa = t.rsb;
-        pr.B = t.A, pr.rsb = t.csa, pr.csb = t.rsa;
-        pr.rsc = t.csc, pr.csc = t.rsc;
-    }
     pr.packA = pr.N > ST_DIRECT_N;
     long kblocks = (K + ST_KC - 1) / ST_KC;
     pr.kstep = (K + kblocks - 1) / kblocks;

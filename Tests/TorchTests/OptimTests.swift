@@ -443,4 +443,37 @@ struct OptimTests {
         }
         #expect(values(strided) == values(dense))
     }
+
+    @Test("float32 updates: the AVX2 loops (optim.c) and the portable Swift loops give the same bits")
+    func nativeLoopsMatchPortableLoops() {
+        // 37 elements: four 8-wide vectors and a scalar tail; NaN and huge values included.
+        let g = Generator(seed: 21)
+        var start = Tensor.randn([37], generator: g).scalars(as: Float.self)
+        start[5] = .nan; start[30] = 3e38
+        let grads = (0..<4).map { _ in Tensor.randn([37], generator: g) * 3 }
+        let makers: [(String, ([Parameter]) -> Optimizer)] = [
+            ("sgd", { SGD($0, lr: 0.1) }),
+            ("sgd momentum", { SGD($0, lr: 0.1, momentum: 0.9) }),
+            ("sgd damped decay", { SGD($0, lr: 0.1, momentum: 0.9, dampening: 0.3, weightDecay: 0.01) }),
+            ("sgd nesterov maximize", { SGD($0, lr: 0.1, momentum: 0.9, weightDecay: 0.01, nesterov: true, maximize: true) }),
+            ("adam", { Adam($0, lr: 0.01) }),
+            ("adam decay amsgrad", { Adam($0, lr: 0.01, weightDecay: 0.1, amsgrad: true) }),
+            ("adam beta1 0.2 maximize", { Adam($0, lr: 0.01, betas: (0.2, 0.99), maximize: true) }),
+            ("adamw amsgrad", { AdamW($0, lr: 0.01, amsgrad: true) }),
+        ]
+        for (name, make) in makers {
+            func run(native: Bool) -> [UInt32] {
+                FusedUpdates.nativeLoops = native
+                defer { FusedUpdates.nativeLoops = true }
+                let p = Parameter(Tensor(shape: [37], scalars: start))
+                let opt = make([p])
+                for grad in grads {
+                    p.grad = grad.clone()
+                    opt.step()
+                }
+                return p.scalars(as: Float.self).map(\.bitPattern)
+            }
+            #expect(run(native: true) == run(native: false), "\(name)")
+        }
+    }
 }

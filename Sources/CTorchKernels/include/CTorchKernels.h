@@ -81,6 +81,40 @@ void st_set_num_threads(int n);
 int st_get_num_threads(void);
 
 /* ------------------------------------------------------------------------------------------
+ * Optimizer updates (float32, AVX2 + FMA; see Optim/FusedUpdates.swift for the formulas)
+ *
+ * Each returns 1 after updating elements [0, n), or 0 without touching anything when the CPU
+ * has no AVX2/FMA: the caller then runs its portable loop, which rounds identically.
+ * ---------------------------------------------------------------------------------------- */
+
+/**
+ * One SGD step per element (PyTorch's _single_tensor_sgd): g = maximize ? -g : g;
+ * decay: g = fma(p, wd, g); momentum: b = fresh ? g : damped ? fma(g, keep, buf*mom) :
+ * buf*mom + g, buf = b, g = nesterov ? fma(b, mom, g) : b; then p = fma(g, negLR, p).
+ * Example: st_sgd_f32(p, g, NULL, n, -0.1f, 0, 0, 1, 0, 0, 0, 0, 0, 0);
+ */
+int st_sgd_f32(float *p, const float *g, float *buf, long n, float negLR, float wd, float mom,
+               float keep, int decay, int momentum, int fresh, int damped, int nesterov,
+               int maximize);
+
+/** The per-step scalars of st_adam_f32, each already rounded to float. */
+typedef struct {
+    float paramScale, weightDecay, lerpCoefficient, beta2, oneMinusBeta2;
+    float biasCorrection2Sqrt, eps, negStepSize;
+    int coupledDecay, decoupledDecay, smallWeight, amsgrad, maximize;
+} st_adam_scalars_f32;
+
+/**
+ * One Adam/AdamW step per element (PyTorch's _single_tensor_adam): g = maximize ? -g : g;
+ * coupled decay g = fma(p, wd, g), decoupled p = p * paramScale; m = fma(coef, g - m,
+ * smallWeight ? m : g); v = fma(oneMinusBeta2 * g, g, v * beta2); amsgrad vmax = max(vmax, v)
+ * (NaN wins); p = p + (negStepSize * m) / (sqrt(v or vmax) / biasCorrection2Sqrt + eps).
+ * Example: st_adam_f32(p, g, m, v, NULL, n, &scalars);
+ */
+int st_adam_f32(float *p, const float *g, float *m, float *v, float *vmax, long n,
+                const st_adam_scalars_f32 *k);
+
+/* ------------------------------------------------------------------------------------------
  * Convolution helpers (one image at a time; PyTorch's layouts)
  *
  * outH = (H + 2*padH - dilH*(kh-1) - 1) / strideH + 1, and likewise outW.

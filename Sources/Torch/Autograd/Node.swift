@@ -51,18 +51,17 @@ public final class Node: @unchecked Sendable, CustomStringConvertible {
         let dtype: DType
         /// The op that saved its own output (the message names it), nil for a saved input.
         let savingOp: String?
-        /// A saved input's producer when it was saved, and the input itself (its producer may
-        /// change through an in-place op).
-        let savedFn: String?
-        let savedNr: Int
-        let current: WeakTensor
+        /// The saved input itself, held as PyTorch's SavedVariable holds it (strongly: a weak
+        /// reference would cost a side-table allocation per saved tensor per op). Nil for a
+        /// saved output, which would otherwise form a cycle through its own grad_fn.
+        let current: Tensor?
 
         /// As PyTorch names it: a saved output by the op that saved it, a saved input by
         /// whatever produced it last (an in-place op may have replaced its history).
         func describe() -> String {
             let what = "[\(dtype.legacyName) \(Shape.describe(shape))]"
-            let producer = savingOp ?? (current.tensor.map { $0.gradFn?.name } ?? savedFn)
-            let nr = savingOp != nil ? 0 : (current.tensor?.outputNr ?? savedNr)
+            let producer = savingOp ?? current?.gradFn?.name
+            let nr = savingOp != nil ? 0 : (current?.outputNr ?? 0)
             guard let producer else { return what }
             return "\(what), which is output \(nr) of \(Node.opName(producer)),"
         }
@@ -179,8 +178,8 @@ extension Tensor {
             node.savedVersions = saving.map { t in
                 let isOutput = t === output
                 return Node.SavedVersion(storage: t.storage, version: t.storage.version, shape: t.shape, dtype: t.dtype,
-                                         savingOp: isOutput ? name : nil, savedFn: t.gradFn?.name, savedNr: t.outputNr,
-                                         current: Node.WeakTensor(tensor: isOutput ? nil : t))
+                                         savingOp: isOutput ? name : nil,
+                                         current: isOutput ? nil : t)
             }
         }
         output.requiresGradFlag = true

@@ -1,3 +1,4 @@
+import CTorchKernels
 import Foundation
 
 // Single-pass optimizer updates over raw contiguous storage: no temporaries per parameter per
@@ -43,6 +44,10 @@ struct AdamScalars {
 }
 
 enum FusedUpdates {
+    /// Whether float32 updates may run the AVX2 loops of optim.c (they round identically; a
+    /// test turns this off to compare the two paths bit for bit).
+    nonisolated(unsafe) static var nativeLoops = true
+
     /// One SGD update of `param` in place (PyTorch's `_single_tensor_sgd`, per element):
     ///
     ///     g = maximize ? -grad : grad
@@ -78,6 +83,18 @@ enum FusedUpdates {
         let negLR = T(-s.lr), wd = T(s.weightDecay), mom = T(s.momentum), keep = T(1 - s.dampening)
         let maximize = s.maximize
         parallelChunks(n) { range in
+            // float32 on AVX2/FMA: the same operations 8 at a time in C (optim.c).
+            if T.self == Float.self && nativeLoops {
+                let pf = UnsafeMutableRawPointer(p).assumingMemoryBound(to: Float.self) + range.lowerBound
+                let gf = UnsafeRawPointer(g).assumingMemoryBound(to: Float.self) + range.lowerBound
+                let bf = buf.map { UnsafeMutableRawPointer($0).assumingMemoryBound(to: Float.self) + range.lowerBound }
+                let momentum = s.momentum != 0 && buf != nil
+                if st_sgd_f32(pf, gf, bf, range.count, Float(-s.lr), Float(s.weightDecay), Float(s.momentum),
+                              Float(1 - s.dampening), s.weightDecay != 0 ? 1 : 0, momentum ? 1 : 0, fresh ? 1 : 0,
+                              1 - s.dampening != 1 ? 1 : 0, s.nesterov ? 1 : 0, maximize ? 1 : 0) != 0 {
+                    return
+                }
+            }
             // Each flag that guards an fma is a literal inside the loop (see withLiteral).
             @inline(__always) func run(decay: Bool, momentum: Bool, fresh: Bool, damped: Bool, nesterov: Bool) {
                 for i in range {
@@ -202,7 +219,21 @@ enum FusedUpdates {
         let coupledDecay = decay && !decoupled, decoupledDecay = decay && decoupled
         // lerp's coefficient and base, picked once: a single fma either way.
         let lerpCoefficient = smallWeight ? weight : weightMinusOne
+        var cScalars = st_adam_scalars_f32(
+            paramScale: Float(k.paramScale), weightDecay: Float(k.weightDecay),
+            lerpCoefficient: Float(lerpCoefficient), beta2: Float(k.beta2), oneMinusBeta2: Float(k.oneMinusBeta2),
+            biasCorrection2Sqrt: Float(k.biasCorrection2Sqrt), eps: Float(k.eps), negStepSize: Float(k.negStepSize),
+            coupledDecay: coupledDecay ? 1 : 0, decoupledDecay: decoupledDecay ? 1 : 0,
+            smallWeight: smallWeight ? 1 : 0, amsgrad: amsgrad ? 1 : 0, maximize: maximize ? 1 : 0)
         parallelChunks(n) { range in
+            // float32 on AVX2/FMA: the same operations 8 at a time in C (optim.c).
+            if T.self == Float.self && nativeLoops {
+                let lo = range.lowerBound
+                func f(_ x: UnsafeMutablePointer<T>) -> UnsafeMutablePointer<Float> {
+                    UnsafeMutableRawPointer(x).assumingMemoryBound(to: Float.self) + lo
+                }
+                if st_adam_f32(f(p), f(g), f(m), f(v), vmax.map(f), range.count, &cScalars) != 0 { return }
+            }
             @inline(__always) func run(coupledDecayStep: Bool) {
                 for i in range {
                     var gi = maximize ? -g[i] : g[i]
