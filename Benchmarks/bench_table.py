@@ -12,6 +12,7 @@ import datetime
 import json
 import os
 import platform
+import statistics
 import subprocess
 
 
@@ -54,6 +55,34 @@ def versions():
     return out
 
 
+def combine_rounds(raw):
+    """One record per (impl, workload, threads): with several rounds (--rounds), the median over
+    the rounds of each round's median (wall and CPU seconds), GFLOP/s rescaled to it, the
+    smallest minimum; the check of the first round (rounds must agree, like thread counts)."""
+    groups = {}
+    for r in raw:
+        groups.setdefault((r["impl"], r["workload"], r["threads"]), []).append(r)
+    by = {}
+    for key, recs in groups.items():
+        c = dict(recs[0])
+        c["rounds"] = len(recs)
+        c["median_s"] = statistics.median(r["median_s"] for r in recs)
+        c["min_s"] = min(r.get("min_s", r["median_s"]) for r in recs)
+        cpus = [r["cpu_s"] for r in recs if r.get("cpu_s")]
+        if cpus:
+            c["cpu_s"] = statistics.median(cpus)
+        if recs[0].get("gflops"):
+            c["gflops"] = recs[0]["gflops"] * recs[0]["median_s"] / c["median_s"]
+        for k in ("peak_rss_mib", "rss_loaded_mib"):
+            if k in recs[0]:
+                c[k] = max(r[k] for r in recs if k in r)
+        checks = {r.get("check") for r in recs}
+        if len(checks) > 1:
+            c["round_checks_differ"] = sorted(map(repr, checks))
+        by[key] = c
+    return by
+
+
 def main():
     p = argparse.ArgumentParser()
     p.add_argument("out")
@@ -67,7 +96,7 @@ def main():
             line = line.strip()
             if line.startswith("{"):
                 raw.append(json.loads(line))
-    by = {(r["impl"], r["workload"], r["threads"]): r for r in raw}
+    by = combine_rounds(raw)
     order = []
     for r in raw:
         if r["workload"] not in order:

@@ -172,7 +172,10 @@ extension Tensor {
                        backward: @escaping (Tensor) -> [Tensor?]) -> Tensor {
         guard GradMode.isEnabled, inputs.contains(where: { $0.requiresGradFlag }) else { return output }
         guard output.dtype.isFloatingPoint else { return output }
-        let node = Node(name: name, edges: inputs.map { $0.gradientEdge() })
+        var edges: [Node.Edge] = []
+        edges.reserveCapacity(inputs.count)  // one allocation, no growth
+        for t in inputs { edges.append(t.gradientEdge()) }
+        let node = Node(name: name, edges: edges)
         node.backwardFn = backward
         if !saving.isEmpty {
             node.savedVersions = saving.map { t in

@@ -20,6 +20,9 @@ struct Layout: Sendable, Equatable {
     }
 
     static func contiguousStrides(_ shape: [Int]) -> [Int] {
+        // Vectors and scalars share one array: no allocation on the per-op fast path.
+        if shape.count == 1 { return unitStrides }
+        if shape.isEmpty { return [] }
         var strides = [Int](repeating: 1, count: shape.count)
         var acc = 1
         for i in stride(from: shape.count - 1, through: 0, by: -1) {
@@ -28,6 +31,8 @@ struct Layout: Sendable, Equatable {
         }
         return strides
     }
+
+    private static let unitStrides = [1]
 
     var rank: Int { shape.count }
     var numel: Int { shape.reduce(1, *) }
