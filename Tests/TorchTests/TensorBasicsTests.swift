@@ -2,6 +2,17 @@ import Testing
 @testable import Torch
 
 @Suite struct TensorBasicsTests {
+    @Test func largeStoragesAreReusedAndSmallOnesAreNot() {
+        // An odd size no other test allocates, so a concurrent test cannot take the block.
+        let bytes = (1 << 20) + 3 * 4096 + 64
+        var first: UnsafeMutableRawPointer?
+        do { first = Storage(byteCount: bytes).data }
+        let second = Storage(byteCount: bytes)
+        #expect(second.data == first, "a freed large block is handed out again")
+        #expect(!StoragePool.give(second.data, 1024), "small blocks stay with malloc")
+        #expect(StoragePool.take(100) == nil)
+    }
+
     @Test func walkthroughMatmul() {
         let inFeatures = Tensor([1, 2, 3, 4], dtype: .float32)
         let weightMatrix = Tensor([[1, 2, 3, 4], [2, 3, 4, 5], [3, 4, 5, 6]], dtype: .float32)
