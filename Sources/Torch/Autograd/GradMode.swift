@@ -7,7 +7,7 @@ import Darwin
 /// Per-thread autograd switch, as PyTorch's thread-local grad mode.
 enum GradMode {
     // A pthread key holds "grad disabled" as a non-nil pointer; threads start enabled.
-    nonisolated(unsafe) private static var key: pthread_key_t = {
+    private static let key: pthread_key_t = {
         var k = pthread_key_t()
         pthread_key_create(&k, nil)
         return k

@@ -17,14 +17,14 @@ public final class Node: @unchecked Sendable, CustomStringConvertible {
     /// PyTorch's class name of this backward function.
     public let name: String
     /// The edges to the nodes of this operation's inputs, in input order (nil node: no grad).
-    public internal(set) var nextEdges: [Edge]
+    @exclusivity(unchecked) public internal(set) var nextEdges: [Edge]
     /// As `grad_fn.next_functions`.
     public var nextFunctions: [(node: Node?, inputNr: Int)] { nextEdges.map { ($0.node, $0.inputNr) } }
 
     /// Maps the gradient of the output to gradients of the inputs (one per edge).
-    var backwardFn: ((Tensor) -> [Tensor?])?
+    @exclusivity(unchecked) var backwardFn: ((Tensor) -> [Tensor?])?
     /// Storages saved for backward with the version they had, to detect in-place changes.
-    var savedVersions: [SavedVersion] = []
+    @exclusivity(unchecked) var savedVersions: [SavedVersion] = []
     var released = false
     /// Order of creation; the engine runs later nodes first, as PyTorch does.
     let sequenceNr: Int
@@ -69,7 +69,8 @@ public final class Node: @unchecked Sendable, CustomStringConvertible {
 
     struct WeakTensor { weak var tensor: Tensor? }
 
-    nonisolated(unsafe) private static var counter = 0
+    // Bumped on every recorded op: no dynamic exclusivity check (see Tensor's autograd fields).
+    @exclusivity(unchecked) nonisolated(unsafe) private static var counter = 0
 
     init(name: String, edges: [Edge]) {
         self.name = name

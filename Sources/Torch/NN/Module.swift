@@ -18,10 +18,11 @@ open class Module: CustomStringConvertible, @unchecked Sendable {
     /// Whether the module is in training mode (see ``train(_:)`` and ``eval()``).
     public internal(set) var training = true
 
-    var forwardPreHooks: [(id: Int, fn: ForwardPreHook)] = []
-    var forwardHooks: [(id: Int, fn: ForwardHook)] = []
-    var backwardPreHooks: [(id: Int, fn: BackwardPreHook)] = []
-    var backwardHooks: [(id: Int, fn: BackwardHook)] = []
+    // Read on every call; no dynamic exclusivity checks on this path.
+    @exclusivity(unchecked) var forwardPreHooks: [(id: Int, fn: ForwardPreHook)] = []
+    @exclusivity(unchecked) var forwardHooks: [(id: Int, fn: ForwardHook)] = []
+    @exclusivity(unchecked) var backwardPreHooks: [(id: Int, fn: BackwardPreHook)] = []
+    @exclusivity(unchecked) var backwardHooks: [(id: Int, fn: BackwardHook)] = []
 
     public init() {}
 

@@ -9,8 +9,8 @@ public typealias BackwardHook = (Module, [Tensor?], [Tensor?]) -> [Tensor?]?
 
 /// Hooks that apply to every module, as `torch.nn.modules.module.register_module_forward_*_hook`.
 enum GlobalModuleHooks {
-    nonisolated(unsafe) static var forwardPre: [(id: Int, fn: ForwardPreHook)] = []
-    nonisolated(unsafe) static var forward: [(id: Int, fn: ForwardHook)] = []
+    @exclusivity(unchecked) nonisolated(unsafe) static var forwardPre: [(id: Int, fn: ForwardPreHook)] = []
+    @exclusivity(unchecked) nonisolated(unsafe) static var forward: [(id: Int, fn: ForwardHook)] = []
     static var any: Bool { !forwardPre.isEmpty || !forward.isEmpty }
 }
 
