@@ -30,6 +30,15 @@ private func sweepScratchDirectory(_ name: String) -> URL {
         }
     }
 
+    @Test func trainOptionsAreValidated() throws {
+        #expect(try Train.parse([]).lrDecay == 0.5)
+        #expect(try Train.parse(["--lr-decay", "1"]).lrDecay == 1)
+        for arguments in [["--lr-decay", "0"], ["--lr-decay", "1.5"], ["--lr", "0"], ["--epochs", "0"],
+                          ["--optimizer", "rmsprop"], ["--threads", "0"]] {
+            #expect(throws: (any Error).self, "\(arguments)") { _ = try Train.parse(arguments) }
+        }
+    }
+
     @Test func resultsAreRankedByTestAccuracyAndRendered() throws {
         func result(_ run: Int, _ acc: Double) -> SweepResult {
             SweepResult(run: run, directory: "r\(run)", lr: 0.01, batchSize: 100, shuffle: run % 2 == 0, epochs: 1,
