@@ -160,7 +160,7 @@ static void st_conv_run(st_task_fn task, const void *src, void *dst, long C, lon
                         long dilH, long dilW) {
     long outH = (H + 2 * padH - dilH * (kh - 1) - 1) / strideH + 1;
     long outW = (W + 2 * padW - dilW * (kw - 1) - 1) / strideW + 1;
-    if (C <= 0 || outH <= 0 || outW <= 0) return;
+    if (C <= 0 || kh <= 0 || kw <= 0 || outH <= 0 || outW <= 0) return;
     long threads = st_get_num_threads();
     long work = C * kh * kw * outH * outW;
     long tasks = work < ST_CONV_PAR_ELEMS ? 1 : threads < C ? threads : C;

@@ -39,7 +39,7 @@ struct TrainingRun {
     /// Put before "epoch N" on the progress bar (the sweep names its run there).
     var label = ""
     /// The learning rate of epoch 1 and its factor per later epoch, as `StepLR(stepSize: 1,
-    /// gamma: lrDecay)`: epoch e trains at `lr * lrDecay^(e-1)`. Set in closed form from the epoch
+    /// gamma: lrDecay)`: epoch e trains at `lr` times `lrDecay` e-1 times over. Set from the epoch
     /// number, so a resumed run continues on the same schedule. `nil` leaves the optimizer's rate.
     var schedule: (lr: Double, lrDecay: Double)?
 
@@ -68,7 +68,9 @@ struct TrainingRun {
         for epoch in epochs {
             let started = Date()
             if let schedule {
-                let rate = schedule.lr * pow(schedule.lrDecay, Double(epoch - 1))
+                // One multiplication per past epoch, as StepLR's chained update rounds.
+                var rate = schedule.lr
+                for _ in 1..<epoch { rate *= schedule.lrDecay }
                 for g in optimizer.paramGroups.indices { optimizer.paramGroups[g].lr = rate }
             }
             let progress = ProgressBar(total: loader.count, label: "\(label)epoch \(epoch)")

@@ -83,7 +83,7 @@ struct AutogradTests {
         let a = x * 2, b = x + 1
         #expect(a.gradFn!.nextFunctions[0].node === b.gradFn!.nextFunctions[0].node)
         #expect(a.gradFn!.nextFunctions[0].node?.variable === x)
-        // A graph may outlive its leaf: the leaf's hooks still run, as PyTorch's do.
+        // A graph keeps its leaves alive, as PyTorch's does: the hook runs after the last user reference is gone.
         var ran = 0
         var loss: Tensor
         do {

@@ -27,7 +27,7 @@ public class Tensor: @unchecked Sendable, CustomStringConvertible {
     /// The AccumulateGrad node of a leaf that requires grad, made on its first recorded op and
     /// kept for the leaf's lifetime (it also holds the leaf's hooks). PyTorch caches it weakly
     /// and makes a new one whenever no graph holds the old; owning it saves a node per op, and
-    /// the node points back without retaining (see ``Node/variable``), so there is no cycle.
+    /// the node points back unretained (see ``Node/variable``), so there is no cycle.
     @exclusivity(unchecked) var gradAccumulator: Node?
     /// Set on 0-d tensors made from Swift scalars; they rank lowest in type promotion.
     @exclusivity(unchecked) var isWrappedScalar = false
@@ -36,7 +36,8 @@ public class Tensor: @unchecked Sendable, CustomStringConvertible {
     @exclusivity(unchecked) var viewBase: Tensor?
 
     deinit {
-        // A graph may outlive the leaf: its AccumulateGrad node then accumulates nowhere.
+        // No graph holds this leaf any more (edges into its node hold it), but a node kept
+        // elsewhere must not point at a dead tensor.
         gradAccumulator?.variableRef = nil
     }
 
