@@ -95,6 +95,22 @@ struct AutogradTests {
         #expect(ran == 1)
     }
 
+    @Test func concurrentFirstUseOfALeafSharesOneAccumulateGrad() {
+        for _ in 0..<100 {
+            nonisolated(unsafe) let w = Tensor([1.0, 2.0], requiresGrad: true)
+            let slots = UnsafeMutableBufferPointer<Node?>.allocate(capacity: 2)
+            slots.initialize(repeating: nil)
+            nonisolated(unsafe) let shared = slots
+            DispatchQueue.concurrentPerform(iterations: 2) { i in
+                let y = w * Double(i + 1)
+                shared[i] = y.gradFn!.nextFunctions[0].node
+            }
+            #expect(slots[0] != nil && slots[0] === slots[1])
+            slots.deinitialize()
+            slots.deallocate()
+        }
+    }
+
     @Test func nonLeafHookChangesWhatFlowsUpstream() {
         let x = Tensor([1.0, 2.0], requiresGrad: true)
         let y = x * x

@@ -1,3 +1,5 @@
+import Foundation
+
 /// A node of the autograd graph: the backward function of one recorded operation, as a
 /// PyTorch `grad_fn` (`MulBackward0`, `AddmmBackward0`, …) or a leaf's `AccumulateGrad`.
 ///
@@ -46,6 +48,8 @@ public final class Node: @unchecked Sendable, CustomStringConvertible {
     var postHooks: [(_ gradInputs: [Tensor?], _ gradOutput: Tensor) -> [Tensor?]?] = []
     /// Whether this is a leaf's `AccumulateGrad` node.
     let accumulates: Bool
+    /// Serialises the creation of AccumulateGrad nodes (rare: once per leaf).
+    static let accumulatorLock = NSLock()
     /// The leaf an `AccumulateGrad` node accumulates into. Unretained, because the leaf owns the
     /// node; every edge into the node holds the leaf (``Edge/leaf``), so the leaf outlives any
     /// graph that can reach the node, and the leaf clears this in its deinit. (A `weak` reference
@@ -171,6 +175,11 @@ extension Tensor {
     func gradientEdge() -> Node.Edge {
         guard requiresGradFlag else { return Node.Edge(node: nil, inputNr: 0) }
         if let fn = gradFn { return Node.Edge(node: fn, inputNr: outputNr) }
+        if let acc = gradAccumulator { return Node.Edge(node: acc, inputNr: 0, leaf: self) }
+        // Made once per leaf, under a lock (as PyTorch's grad_accumulator mutex): two threads
+        // starting forward passes over the same fresh parameters agree on one node.
+        Node.accumulatorLock.lock()
+        defer { Node.accumulatorLock.unlock() }
         if let acc = gradAccumulator { return Node.Edge(node: acc, inputNr: 0, leaf: self) }
         let acc = Node(accumulating: self)
         gradAccumulator = acc
