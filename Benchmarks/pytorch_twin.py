@@ -94,6 +94,19 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."
 from course_network import Network as CourseNetwork  # noqa: E402  (the same module the fixtures use)
 
 
+def training_steps(setup):
+    """A training-step workload from setup() -> (net, opt, x, y): the timed call, and a check
+    that is the loss after three steps from a fresh setup."""
+    net, opt, x, y = setup()
+
+    def check():
+        net, opt, x, y = setup()
+        for _ in range(3):
+            loss = train_step(net, opt, x, y).item()
+        return loss
+    return (lambda: train_step(net, opt, x, y)), check
+
+
 def train_step(net, opt, x, y):
     loss = F.cross_entropy(net(x), y)
     opt.zero_grad()
@@ -161,14 +174,7 @@ def all_workloads():
             net = nn.Sequential(nn.Linear(784, 256), nn.ReLU(), nn.Linear(256, 10))
             opt = torch.optim.SGD(net.parameters(), lr=0.01)
             return net, opt, torch.randn(128, 784), torch.randint(0, 10, (128,))
-        net, opt, x, y = setup()
-
-        def check():
-            net, opt, x, y = setup()
-            for _ in range(3):
-                loss = train_step(net, opt, x, y).item()
-            return loss
-        return (lambda: train_step(net, opt, x, y)), check
+        return training_steps(setup)
     wl.append(("mlp_sgd_step_b128", 3.0 * 2 * 128 * (784 * 256 + 256 * 10), make_mlp))
 
     for name, shape, out, input_grad in [("conv1", (100, 1, 28, 28), 6, False), ("conv2", (100, 6, 12, 12), 12, True)]:
@@ -213,14 +219,7 @@ def all_workloads():
             net = CourseNetwork()
             opt = torch.optim.Adam(net.parameters(), lr=0.01)
             return net, opt, torch.rand(100, 1, 28, 28), torch.randint(0, 10, (100,))
-        net, opt, x, y = setup()
-
-        def check():
-            net, opt, x, y = setup()
-            for _ in range(3):
-                loss = train_step(net, opt, x, y).item()
-            return loss
-        return (lambda: train_step(net, opt, x, y)), check
+        return training_steps(setup)
     wl.append(("cnn_adam_step_b100", None, make_cnn))
     return wl
 
